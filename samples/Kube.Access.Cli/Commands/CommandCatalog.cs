@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Kube.Access.Cli.Commands;
+
+/// <summary>Every top-level command of kube-access; each area adds its own line.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return VersionCommand.Create();
+    }
+}

@@ -1,0 +1,69 @@
+namespace Kube.Access;
+
+/// <summary>
+/// Everything needed to reach one Kubernetes API server: its URL, how to trust it, how to
+/// authenticate, and where the settings came from. Produced by the kubeconfig loader and by the
+/// in-cluster configuration; consumed by the connection layer.
+/// </summary>
+public sealed record KubeEndpoint
+{
+    /// <summary>The API server's base URL, for example <c>https://203.0.113.10:6443</c>.</summary>
+    public required Uri Server { get; init; }
+
+    /// <summary>How the server's certificate is checked and which client certificate is offered.</summary>
+    public KubeTlsSettings Tls { get; init; } = new();
+
+    /// <summary>Where credentials come from; asked before each request and after a 401.</summary>
+    public IKubeCredentialSource Credentials { get; init; } = AnonymousCredentialSource.Instance;
+
+    /// <summary>An HTTP(S) or SOCKS5 proxy to reach the server through (kubeconfig <c>proxy-url</c>).</summary>
+    public Uri? ProxyUrl { get; init; }
+
+    /// <summary>Impersonation headers to send (<c>as</c>, <c>as-groups</c>, <c>as-user-extra</c>, <c>as-uid</c>).</summary>
+    public KubeImpersonation? Impersonation { get; init; }
+
+    /// <summary>The default namespace of this endpoint (context namespace or the pod's namespace).</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>The kubeconfig context this endpoint was built from, if any.</summary>
+    public string? ContextName { get; init; }
+
+    /// <summary>The kubeconfig cluster name this endpoint was built from, if any.</summary>
+    public string? ClusterName { get; init; }
+
+    /// <summary>The kubeconfig user (AuthInfo) name this endpoint was built from, if any.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>Where the settings came from, for messages (for example <c>kubeconfig /home/u/.kube/config</c> or <c>in-cluster</c>).</summary>
+    public string? Source { get; init; }
+}
+
+/// <summary>TLS settings of a <see cref="KubeEndpoint"/>.</summary>
+public sealed record KubeTlsSettings
+{
+    /// <summary>PEM text of the CA bundle to trust instead of the system store; <c>null</c> uses the system store.</summary>
+    public string? CertificateAuthorityPem { get; init; }
+
+    /// <summary>Skip server certificate verification (kubeconfig <c>insecure-skip-tls-verify</c>). Dangerous.</summary>
+    public bool InsecureSkipTlsVerify { get; init; }
+
+    /// <summary>The name to check the server certificate against instead of the URL's host (<c>tls-server-name</c>).</summary>
+    public string? TlsServerName { get; init; }
+
+    /// <summary>PEM text of a client certificate (chain) for client-certificate authentication.</summary>
+    public string? ClientCertificatePem { get; init; }
+
+    /// <summary>PEM text of the client certificate's private key (RSA or EC; PKCS#1, PKCS#8 or SEC1).</summary>
+    public string? ClientKeyPem { get; init; }
+}
+
+/// <summary>Impersonation settings (kubectl <c>--as</c>, <c>--as-group</c>, <c>--as-uid</c>, user extras).</summary>
+/// <param name="UserName">The user to act as.</param>
+/// <param name="Uid">The UID to act as.</param>
+/// <param name="Groups">Groups to act as.</param>
+/// <param name="Extra">Extra fields, one header per value.</param>
+public sealed record KubeImpersonation(
+    string? UserName,
+    string? Uid = null,
+    IReadOnlyList<string>? Groups = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Extra = null);
