@@ -12,7 +12,7 @@ public sealed record KubeconfigViewOptions
     /// <summary><c>--raw</c>: do not redact secrets.</summary>
     public bool Raw { get; init; }
 
-    /// <summary><c>--context</c>: the context to use as current.</summary>
+    /// <summary><c>--context</c>: the context <see cref="Minify"/> keeps (without minify, kubectl ignores it for the view).</summary>
     public string? Context { get; init; }
 
     /// <summary><c>-o yaml|json</c>.</summary>
@@ -114,14 +114,10 @@ public static class KubeconfigView
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
-        if (!string.IsNullOrEmpty(options.Context))
-        {
-            config = config with { CurrentContext = options.Context };
-        }
-
         if (options.Minify)
         {
-            config = Minify(config);
+            // kubectl: --context only chooses what --minify keeps; the printed current-context is unchanged otherwise.
+            config = Minify(config, options.Context);
         }
 
         if (options.Flatten)
