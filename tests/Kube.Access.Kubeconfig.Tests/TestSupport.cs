@@ -85,7 +85,22 @@ public static class Kubectl
             psi.Environment["KUBECONFIG"] = kubeconfigVariable;
         }
 
-        psi.Environment["HOME"] = workingDirectory;
+        // A fresh HOME outside the compared directory: kubectl keeps a discovery cache under ~/.kube.
+        var home = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kubectl-home-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(home);
+        psi.Environment["HOME"] = home;
+        try
+        {
+            return await RunProcessAsync(psi);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    private static async Task<KubectlResult> RunProcessAsync(ProcessStartInfo psi)
+    {
         using var process = Process.Start(psi)!;
         process.StandardInput.Close();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
