@@ -1,5 +1,6 @@
 using Kube.Access.Connections;
 using Kube.Access.InCluster;
+using Kube.Access.Kubeconfig;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -29,19 +30,20 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
     /// <param name="options">Resolution options.</param>
     /// <param name="loggerFactory">Logging; nothing is logged when <c>null</c>.</param>
     /// <param name="inCluster">The in-cluster reader; by default one built from <paramref name="options"/>.</param>
-    public KubeConnectionFactory(IOptions<KubeAccessOptions> options, ILoggerFactory? loggerFactory = null, IInClusterConfig? inCluster = null)
-        : this(options, loggerFactory, inCluster, null)
+    /// <param name="kubeconfigLoader">The kubeconfig loader; by default <see cref="KubeconfigLoader.Instance"/>.</param>
+    public KubeConnectionFactory(IOptions<KubeAccessOptions> options, ILoggerFactory? loggerFactory = null, IInClusterConfig? inCluster = null, IKubeconfigLoader? kubeconfigLoader = null)
+        : this(options, loggerFactory, inCluster, KubeconfigResolvers.Default(kubeconfigLoader))
     {
     }
 
-    internal KubeConnectionFactory(IOptions<KubeAccessOptions> options, ILoggerFactory? loggerFactory, IInClusterConfig? inCluster, IKubeconfigEndpointResolver? kubeconfig)
+    internal KubeConnectionFactory(IOptions<KubeAccessOptions> options, ILoggerFactory? loggerFactory, IInClusterConfig? inCluster, IKubeconfigEndpointResolver kubeconfig)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KubeConnectionFactory>();
         _inCluster = inCluster ?? new InClusterConfig(ToInClusterOptions(_options));
-        _kubeconfig = kubeconfig ?? KubeconfigResolvers.Default();
+        _kubeconfig = kubeconfig;
     }
 
     /// <inheritdoc />
@@ -111,7 +113,7 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
 
         throw new KubeAccessException(
             "No cluster configuration found: not in a cluster (" + status.Reason + ") and no kubeconfig at "
-            + string.Join(Path.PathSeparator, KubeconfigLocations.Resolve(null)) + ".");
+            + string.Join(Path.PathSeparator, KubeconfigLocations.Resolve(null)) + " (set KUBECONFIG or pass a kubeconfig path).");
     }
 
     private async ValueTask<KubeEndpoint> LoadInClusterAsync(CancellationToken cancellationToken)

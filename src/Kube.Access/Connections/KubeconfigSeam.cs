@@ -28,12 +28,3 @@ internal static class KubeconfigLocations
         return string.IsNullOrEmpty(home) ? [] : [Path.Combine(home, ".kube", "config")];
     }
 }
-
-internal sealed class MissingKubeconfigResolver : IKubeconfigEndpointResolver
-{
-    public bool Exists(string? path) => KubeconfigLocations.Resolve(path).Any(File.Exists);
-
-    public ValueTask<KubeEndpoint> ResolveAsync(string? path, string? context, CancellationToken cancellationToken) =>
-        throw new KubeAccessException(
-            $"Kubeconfig support is not available in this build; cannot load {string.Join(Path.PathSeparator, KubeconfigLocations.Resolve(path))}.");
-}

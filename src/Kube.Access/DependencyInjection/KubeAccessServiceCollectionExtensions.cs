@@ -1,5 +1,6 @@
 using Kube.Access;
 using Kube.Access.InCluster;
+using Kube.Access.Kubeconfig;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class KubeAccessServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the connection layer (<see cref="IKubeConnectionFactory"/>, <see cref="IInClusterConfig"/>)
+    /// Registers the connection layer (<see cref="IKubeConnectionFactory"/>, <see cref="IInClusterConfig"/>, <see cref="IKubeconfigLoader"/>, <see cref="IKubeDefaultConnection"/>)
     /// with <see cref="KubeAccessOptions"/> bound through <c>IOptions</c>; other Kube.Access packages add
     /// their capabilities on the returned builder. Calling it again only adds the configuration.
     /// </summary>
@@ -27,10 +28,12 @@ public static class KubeAccessServiceCollectionExtensions
 
         services.TryAddSingleton<IInClusterConfig>(sp =>
             new InClusterConfig(KubeConnectionFactory.ToInClusterOptions(sp.GetRequiredService<IOptions<KubeAccessOptions>>().Value)));
+        services.TryAddSingleton<IKubeconfigLoader>(KubeconfigLoader.Instance);
         services.TryAddSingleton<IKubeConnectionFactory>(sp => new KubeConnectionFactory(
             sp.GetRequiredService<IOptions<KubeAccessOptions>>(),
             sp.GetService<ILoggerFactory>(),
-            sp.GetRequiredService<IInClusterConfig>()));
+            sp.GetRequiredService<IInClusterConfig>(),
+            sp.GetRequiredService<IKubeconfigLoader>()));
         services.TryAddSingleton<IKubeDefaultConnection, KubeDefaultConnection>();
         return new KubeAccessBuilder(services);
     }
