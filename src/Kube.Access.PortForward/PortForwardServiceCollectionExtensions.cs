@@ -8,7 +8,7 @@ namespace Kube.Access;
 public static class PortForwardKubeAccessBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="IPortForwarder"/> (a singleton over the registered <see cref="IKubeConnection"/>),
+    /// Adds <see cref="IPortForwarder"/> (a singleton over the application's default connection, <see cref="IKubeDefaultConnection"/>),
     /// with <see cref="PortForwardOptions"/> configurable through <paramref name="configure"/> or IOptions.
     /// </summary>
     public static IKubeAccessBuilder AddPortForward(this IKubeAccessBuilder builder, Action<PortForwardOptions>? configure = null)
@@ -20,7 +20,10 @@ public static class PortForwardKubeAccessBuilderExtensions
             builder.Services.Configure(configure);
         }
 
-        builder.Services.TryAddSingleton<IPortForwarder, PortForwarder>();
+        builder.Services.TryAddSingleton<IPortForwarder>(sp => new PortForwarder(
+            sp.GetRequiredService<IKubeDefaultConnection>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PortForwardOptions>>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<PortForwarder>>()));
         return builder;
     }
 }

@@ -9,23 +9,26 @@ namespace Kube.Access.PortForward;
 /// <summary>The <see cref="IPortForwarder"/> over an <see cref="IKubeConnection"/>.</summary>
 public sealed class PortForwarder : IPortForwarder
 {
-    private readonly IKubeConnection _connection;
+    private readonly Func<CancellationToken, ValueTask<IKubeConnection>> _connection;
     private readonly PortForwardOptions _defaults;
     private readonly ILogger _logger;
 
-    /// <summary>Creates a forwarder (DI constructor).</summary>
-    public PortForwarder(IKubeConnection connection, IOptions<PortForwardOptions> options, ILogger<PortForwarder> logger)
+    /// <summary>Creates a forwarder over <paramref name="connection"/> (owned by the caller).</summary>
+    public PortForwarder(IKubeConnection connection, IOptions<PortForwardOptions>? options = null, ILogger<PortForwarder>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        _connection = connection;
+        _connection = _ => ValueTask.FromResult(connection);
         _defaults = options?.Value ?? new PortForwardOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    /// <summary>Creates a forwarder with default options and no logging (for scripts).</summary>
-    public PortForwarder(IKubeConnection connection)
-        : this(connection, Options.Create(new PortForwardOptions()), NullLogger<PortForwarder>.Instance)
+    /// <summary>Creates a forwarder over the application's default connection (the DI registration of <c>AddPortForward()</c>).</summary>
+    public PortForwarder(IKubeDefaultConnection defaultConnection, IOptions<PortForwardOptions>? options = null, ILogger<PortForwarder>? logger = null)
     {
+        ArgumentNullException.ThrowIfNull(defaultConnection);
+        _connection = defaultConnection.GetAsync;
+        _defaults = options?.Value ?? new PortForwardOptions();
+        _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
     /// <inheritdoc />
@@ -40,10 +43,11 @@ public sealed class PortForwarder : IPortForwarder
         options ??= _defaults;
         options.Validate();
         var addresses = ParseAddresses(options.Addresses);
-        var ns = string.IsNullOrEmpty(target.Namespace) ? _connection.Namespace : target.Namespace;
-        var resolver = new TargetResolver(_connection.Client, ns, target, ports, options);
+        var connection = await _connection(cancellationToken).ConfigureAwait(false);
+        var ns = string.IsNullOrEmpty(target.Namespace) ? connection.Namespace : target.Namespace;
+        var resolver = new TargetResolver(connection.Client, ns, target, ports, options);
         var pod = await resolver.ResolveAsync(cancellationToken).ConfigureAwait(false);
-        var session = new PortForwardSession(_connection, resolver, pod, options, _logger);
+        var session = new PortForwardSession(connection, resolver, pod, options, _logger);
         session.Start(addresses, cancellationToken);
         return session;
     }
@@ -57,8 +61,9 @@ public sealed class PortForwarder : IPortForwarder
             throw new PortForwardSpecException($"Port {port} is out of range 1-65535.", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var ns = string.IsNullOrEmpty(@namespace) ? _connection.Namespace : @namespace;
-        var tunnel = await PodPortTunnel.OpenAsync(_connection, ns, pod, port, _defaults.MaxBufferedBytes, _logger, cancellationToken).ConfigureAwait(false);
+        var connection = await _connection(cancellationToken).ConfigureAwait(false);
+        var ns = string.IsNullOrEmpty(@namespace) ? connection.Namespace : @namespace;
+        var tunnel = await PodPortTunnel.OpenAsync(connection, ns, pod, port, _defaults.MaxBufferedBytes, _logger, cancellationToken).ConfigureAwait(false);
         return new PortForwardStream(tunnel);
     }
 
