@@ -1,0 +1,58 @@
+namespace Kube.Access.PortForward;
+
+/// <summary>How a port-forward listens and behaves (defaults match <c>kubectl port-forward</c>).</summary>
+public sealed class PortForwardOptions
+{
+    /// <summary>
+    /// Addresses to listen on: IP addresses or <c>localhost</c> (127.0.0.1 and ::1, each where available;
+    /// it fails only when neither can be bound). Default <c>localhost</c>.
+    /// </summary>
+    public IReadOnlyList<string> Addresses { get; set; } = ["localhost"];
+
+    /// <summary>How long to wait for a pod of a deployment, replica set or service to exist. Default 1 minute (kubectl's <c>--pod-running-timeout</c>).</summary>
+    public TimeSpan PodRunningTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Beyond kubectl: a deployment, replica set or service target moves to another ready pod when its
+    /// pod goes away (watched); new connections then reach the new pod. Pod targets never move. Default true.
+    /// </summary>
+    public bool FollowTargetPods { get; set; } = true;
+
+    /// <summary>Beyond kubectl: a service target spreads new connections over all its ready pods, round robin. Default false.</summary>
+    public bool LoadBalanceServicePods { get; set; }
+
+    /// <summary>
+    /// Beyond kubectl: when set, an idle connection sends an empty data frame at this interval so that
+    /// load balancers in front of the API server keep the WebSocket open. Default off.
+    /// </summary>
+    public TimeSpan? KeepAliveInterval { get; set; }
+
+    /// <summary>Bytes read from a local socket at a time (one WebSocket frame at most). Default 32 KiB.</summary>
+    public int BufferSize { get; set; } = 32 * 1024;
+
+    /// <summary>Bytes buffered from the pod per connection before reading the WebSocket pauses. Default 1 MiB.</summary>
+    public int MaxBufferedBytes { get; set; } = 1024 * 1024;
+
+    internal void Validate()
+    {
+        if (Addresses is null || Addresses.Count == 0)
+        {
+            throw new PortForwardSpecException("At least one listen address is required.", string.Empty);
+        }
+
+        if (BufferSize is < 1024 or > 1024 * 1024)
+        {
+            throw new PortForwardSpecException($"BufferSize {BufferSize} is out of range 1 KiB-1 MiB.", BufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (MaxBufferedBytes < 4096)
+        {
+            throw new PortForwardSpecException($"MaxBufferedBytes {MaxBufferedBytes} is below 4 KiB.", MaxBufferedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (KeepAliveInterval is { } k && k <= TimeSpan.Zero)
+        {
+            throw new PortForwardSpecException("KeepAliveInterval must be positive.", k.ToString());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace Kube.Access.Channels;
+
+/// <summary>Buffering limits of a <see cref="WebSocketChannelConnection"/>.</summary>
+public sealed record WebSocketChannelOptions
+{
+    /// <summary>The default options.</summary>
+    public static WebSocketChannelOptions Default { get; } = new();
+
+    /// <summary>
+    /// Bytes one incoming channel may hold unread before the connection stops reading the WebSocket
+    /// (back-pressure: the server's sends then block on TCP). Reading resumes below half of it.
+    /// Default 1 MiB.
+    /// </summary>
+    public int MaxBufferedBytesPerChannel { get; init; } = 1024 * 1024;
+
+    /// <summary>The largest payload put in one outgoing frame; longer writes are split. Default 32 KiB.</summary>
+    public int MaxFramePayload { get; init; } = 32 * 1024;
+
+    /// <summary>The size asked of the pool for each incoming read. Default 16 KiB.</summary>
+    public int ReceiveSegmentSize { get; init; } = 16 * 1024;
+
+    internal void Validate()
+    {
+        if (MaxBufferedBytesPerChannel < 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBufferedBytesPerChannel), MaxBufferedBytesPerChannel, "must be at least 1024 bytes");
+        }
+
+        if (MaxFramePayload < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxFramePayload), MaxFramePayload, "must be positive");
+        }
+
+        if (ReceiveSegmentSize < 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReceiveSegmentSize), ReceiveSegmentSize, "must be at least 256 bytes");
+        }
+    }
+}
