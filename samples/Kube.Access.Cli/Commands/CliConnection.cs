@@ -1,0 +1,212 @@
+using System.CommandLine;
+using System.Net.WebSockets;
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Kube.Access.Cli.Commands;
+
+/// <summary>
+/// The global connection options of kube-access (<c>--kubeconfig</c>, <c>--context</c>,
+/// <c>--in-cluster</c>, <c>--serviceaccount-dir</c>, <c>--server</c>, <c>--token</c>,
+/// <c>--certificate-authority</c>, <c>--insecure-skip-tls-verify</c>, <c>--as</c>, <c>--as-group</c>)
+/// and the one way every command gets its <see cref="IKubeConnection"/>:
+/// <code>await using var connection = await CliConnection.CreateAsync(parseResult, ct);</code>
+/// </summary>
+internal static class CliConnection
+{
+    public static readonly Option<string?> Kubeconfig = new("--kubeconfig")
+    {
+        Description = "Path to the kubeconfig file (default: KUBECONFIG, else ~/.kube/config).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Context = new("--context")
+    {
+        Description = "The kubeconfig context to use.",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> InCluster = new("--in-cluster")
+    {
+        Description = "Use the pod's in-cluster configuration (service-account token and CA).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> ServiceAccountDir = new("--serviceaccount-dir")
+    {
+        Description = "Service-account directory for --in-cluster (default /var/run/secrets/kubernetes.io/serviceaccount).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Server = new("--server")
+    {
+        Description = "The API server URL (with --token/--certificate-authority; overrides the kubeconfig).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Token = new("--token")
+    {
+        Description = "Bearer token for --server.",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> CertificateAuthority = new("--certificate-authority")
+    {
+        Description = "Path to a CA bundle to trust for --server.",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> InsecureSkipTlsVerify = new("--insecure-skip-tls-verify")
+    {
+        Description = "Do not check the server's certificate (dangerous; for --server).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> As = new("--as")
+    {
+        Description = "User to impersonate.",
+        Recursive = true,
+    };
+
+    public static readonly Option<string[]> AsGroup = new("--as-group")
+    {
+        Description = "Group to impersonate (repeatable).",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>Adds the global options to the root command (once, in Program.cs).</summary>
+    public static void AddGlobalOptions(Command root)
+    {
+        foreach (var option in new Option[] { Kubeconfig, Context, InCluster, ServiceAccountDir, Server, Token, CertificateAuthority, InsecureSkipTlsVerify, As, AsGroup })
+        {
+            root.Options.Add(option);
+        }
+    }
+
+    /// <summary>The SDK options the command line asks for.</summary>
+    public static KubeAccessOptions GetOptions(ParseResult parseResult)
+    {
+        var options = new KubeAccessOptions
+        {
+            KubeconfigPath = parseResult.GetValue(Kubeconfig),
+            Context = parseResult.GetValue(Context),
+            ServiceAccountDirectory = parseResult.GetValue(ServiceAccountDir),
+        };
+
+        if (parseResult.GetValue(InCluster))
+        {
+            options.Mode = KubeConnectionMode.InCluster;
+        }
+
+        if (parseResult.GetValue(Server) is { Length: > 0 } server)
+        {
+            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new KubeAccessException($"--server '{server}' is not an http(s) URL.");
+            }
+
+            string? ca = null;
+            if (parseResult.GetValue(CertificateAuthority) is { Length: > 0 } caPath)
+            {
+                try
+                {
+                    ca = File.ReadAllText(caPath);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new KubeAccessException($"--certificate-authority '{caPath}' cannot be read: {e.Message}", e);
+                }
+            }
+
+            var token = parseResult.GetValue(Token);
+            options.Endpoint = new KubeEndpoint
+            {
+                Server = uri,
+                Tls = new KubeTlsSettings { CertificateAuthorityPem = ca, InsecureSkipTlsVerify = parseResult.GetValue(InsecureSkipTlsVerify) },
+                Credentials = string.IsNullOrEmpty(token) ? AnonymousCredentialSource.Instance : new StaticCredentialSource(KubeCredential.FromToken(token)),
+                Source = "--server",
+            };
+        }
+
+        var asUser = parseResult.GetValue(As);
+        var asGroups = parseResult.GetValue(AsGroup) ?? [];
+        if (!string.IsNullOrEmpty(asUser) || asGroups.Length > 0)
+        {
+            options.Impersonation = new KubeImpersonation(asUser, Groups: asGroups);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// The connection the command line asks for (explicit --server, --in-cluster, kubeconfig, or the
+    /// client-go default order). Warnings (such as insecure TLS) go to standard error.
+    /// </summary>
+    public static async Task<IKubeConnection> CreateAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var options = GetOptions(parseResult);
+        var services = new ServiceCollection();
+        services.AddLogging(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Warning);
+            b.AddSimpleConsole(o => o.SingleLine = true);
+            b.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
+        services.AddKubeAccess(o =>
+        {
+            o.Mode = options.Mode;
+            o.Endpoint = options.Endpoint;
+            o.KubeconfigPath = options.KubeconfigPath;
+            o.Context = options.Context;
+            o.ServiceAccountDirectory = options.ServiceAccountDirectory;
+            o.Impersonation = options.Impersonation;
+        });
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            var factory = provider.GetRequiredService<IKubeConnectionFactory>();
+            var connection = await factory.CreateDefaultAsync(cancellationToken).ConfigureAwait(false);
+            return new OwnedConnection(connection, provider);
+        }
+        catch
+        {
+            await provider.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Prints a Kube.Access error the way kubectl does (<c>error: ...</c> on stderr) and returns exit code 1.</summary>
+    public static int ReportError(Exception exception)
+    {
+        Console.Error.WriteLine($"error: {exception.Message}");
+        return 1;
+    }
+
+    /// <summary>A connection that also disposes the logging it was created with (so warnings are flushed).</summary>
+    private sealed class OwnedConnection(IKubeConnection inner, ServiceProvider provider) : IKubeConnection
+    {
+        public KubeEndpoint Endpoint => inner.Endpoint;
+
+        public Uri Server => inner.Server;
+
+        public string Namespace => inner.Namespace;
+
+        public HttpMessageHandler Handler => inner.Handler;
+
+        public HttpClient Http => inner.Http;
+
+        public IKubernetes Client => inner.Client;
+
+        public ValueTask<WebSocket> ConnectWebSocketAsync(string pathAndQuery, IReadOnlyList<string> subProtocols, CancellationToken cancellationToken) =>
+            inner.ConnectWebSocketAsync(pathAndQuery, subProtocols, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            await provider.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

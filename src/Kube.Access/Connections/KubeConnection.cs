@@ -1,0 +1,298 @@
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Net.WebSockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using k8s;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kube.Access.Connections;
+
+/// <summary>
+/// The connection to one API server (see <see cref="IKubeConnection"/>): one SocketsHttpHandler
+/// carrying the endpoint's TLS settings, an auth handler in front of it for REST, a second one
+/// for WebSocket upgrades, and a KubernetesClient client routed through the REST pipeline.
+/// </summary>
+public sealed class KubeConnection : IKubeConnection
+{
+    private readonly SocketsHttpHandler _transport;
+    private readonly KubeAuthHandler _restPipeline;
+    private readonly HttpMessageInvoker _webSocketInvoker;
+    private readonly Lazy<k8s.Kubernetes> _client;
+    private readonly ILogger _logger;
+    private readonly X509Certificate2? _clientCertificate;
+    private int _disposed;
+
+    /// <summary>Creates a connection to <paramref name="endpoint"/>.</summary>
+    /// <param name="endpoint">The API server, TLS settings and credentials.</param>
+    /// <param name="logger">Where warnings (insecure TLS) and 401 refreshes are logged; never credentials.</param>
+    /// <exception cref="KubeTlsConfigurationException">The CA or client certificate PEM cannot be read.</exception>
+    public KubeConnection(KubeEndpoint endpoint, ILogger<KubeConnection>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(endpoint.Server);
+        if (!endpoint.Server.IsAbsoluteUri || (endpoint.Server.Scheme != Uri.UriSchemeHttps && endpoint.Server.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new KubeAccessException($"The server '{endpoint.Server}' is not an http(s) URL{SourceSuffix(endpoint)}.");
+        }
+
+        Endpoint = endpoint;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        Server = endpoint.Server.AbsolutePath.EndsWith('/') ? endpoint.Server : new Uri(endpoint.Server + "/");
+        Namespace = string.IsNullOrWhiteSpace(endpoint.Namespace) ? "default" : endpoint.Namespace.Trim();
+
+        _transport = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            EnableMultipleHttp2Connections = true,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            KeepAlivePingDelay = TimeSpan.FromMinutes(1),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+        };
+
+        if (endpoint.ProxyUrl is not null)
+        {
+            _transport.Proxy = new WebProxy(endpoint.ProxyUrl) { BypassProxyOnLocal = false };
+            _transport.UseProxy = true;
+        }
+
+        ConfigureTls(endpoint.Tls);
+        if (endpoint.Tls.ClientCertificatePem is { Length: > 0 } certPem)
+        {
+            if (endpoint.Tls.ClientKeyPem is not { Length: > 0 } keyPem)
+            {
+                throw new KubeTlsConfigurationException($"A client certificate is set without its private key{SourceSuffix(endpoint)}.", "client-key-data");
+            }
+
+            _clientCertificate = KubeTls.LoadClientCertificate(certPem, keyPem);
+            var certificate = _clientCertificate;
+            _transport.SslOptions.ClientCertificates = [certificate];
+            _transport.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate;
+        }
+
+        _restPipeline = new KubeAuthHandler(endpoint, _transport, _logger, preferHttp2: true);
+        _webSocketInvoker = new HttpMessageInvoker(
+            new UpgradeRejectionHandler(new KubeAuthHandler(endpoint, _transport, _logger, preferHttp2: false)),
+            disposeHandler: true);
+
+        Http = new HttpClient(_restPipeline, disposeHandler: false)
+        {
+            BaseAddress = Server,
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+        _client = new Lazy<k8s.Kubernetes>(CreateClient, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <inheritdoc />
+    public KubeEndpoint Endpoint { get; }
+
+    /// <inheritdoc />
+    public Uri Server { get; }
+
+    /// <inheritdoc />
+    public string Namespace { get; }
+
+    /// <inheritdoc />
+    public HttpMessageHandler Handler => _restPipeline;
+
+    /// <inheritdoc />
+    public HttpClient Http { get; }
+
+    /// <inheritdoc />
+    public IKubernetes Client => _client.Value;
+
+    /// <inheritdoc />
+    public async ValueTask<WebSocket> ConnectWebSocketAsync(string pathAndQuery, IReadOnlyList<string> subProtocols, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pathAndQuery);
+        ArgumentNullException.ThrowIfNull(subProtocols);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var http = ResolveUri(pathAndQuery);
+        var builder = new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" };
+        var socket = new ClientWebSocket();
+        socket.Options.HttpVersion = HttpVersion.Version11;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        socket.Options.CollectHttpResponseDetails = true;
+        foreach (var protocol in subProtocols)
+        {
+            socket.Options.AddSubProtocol(protocol);
+        }
+
+        try
+        {
+            await socket.ConnectAsync(builder.Uri, _webSocketInvoker, cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch (WebSocketException e) when (e.InnerException is KubeApiException api)
+        {
+            socket.Dispose();
+            throw api;
+        }
+        catch (WebSocketException e) when (socket.HttpStatusCode != 0 && socket.HttpStatusCode != HttpStatusCode.SwitchingProtocols)
+        {
+            var status = (int)socket.HttpStatusCode;
+            socket.Dispose();
+            throw new KubeApiException($"WebSocket upgrade to {http.PathAndQuery} refused: {status} ({e.Message})", status, innerException: e);
+        }
+        catch (WebSocketException e) when (e.InnerException is HttpRequestException or KubeCredentialException)
+        {
+            socket.Dispose();
+            if (e.InnerException is KubeCredentialException credential)
+            {
+                throw credential;
+            }
+
+            throw DescribeTransportFailure(e.InnerException!, $"WebSocket to {http.PathAndQuery}");
+        }
+        catch (WebSocketException e)
+        {
+            socket.Dispose();
+            throw new KubeConnectionException($"WebSocket to {http.PathAndQuery} on {Endpoint.Server} failed: {e.Message}", Endpoint.Server, e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The absolute URL of <paramref name="pathAndQuery"/> on this server (a server path prefix is kept).</summary>
+    public Uri ResolveUri(string pathAndQuery)
+    {
+        ArgumentNullException.ThrowIfNull(pathAndQuery);
+        if (Uri.TryCreate(pathAndQuery, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            return absolute;
+        }
+
+        return new Uri(Server, pathAndQuery.TrimStart('/'));
+    }
+
+    /// <summary>
+    /// Wraps a transport failure (refused connection, TLS rejection, proxy error) in a
+    /// <see cref="KubeConnectionException"/> that names the server and what went wrong.
+    /// </summary>
+    public KubeConnectionException DescribeTransportFailure(Exception exception, string what)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var tls = FindInner<AuthenticationException>(exception);
+        var reason = tls is not null
+            ? $"TLS handshake failed: {tls.Message}" + (_lastValidationFailure is { } v ? $" ({v})" : string.Empty)
+            : exception.Message;
+        return new KubeConnectionException($"{what} on {Endpoint.Server} failed{SourceSuffix(Endpoint)}: {reason}", Endpoint.Server, exception);
+    }
+
+    private volatile string? _lastValidationFailure;
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+
+        Http.Dispose();
+        _webSocketInvoker.Dispose();
+        _restPipeline.Dispose();
+        _transport.Dispose();
+        _clientCertificate?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void ConfigureTls(KubeTlsSettings tls)
+    {
+        if (Endpoint.Server.Scheme != Uri.UriSchemeHttps)
+        {
+            return;
+        }
+
+        if (tls.InsecureSkipTlsVerify)
+        {
+            _logger.LogWarning(
+                "TLS verification of {Server} is disabled (insecure-skip-tls-verify){Source}: the server's identity is not checked.",
+                Endpoint.Server, SourceSuffix(Endpoint));
+            _transport.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+            return;
+        }
+
+        var authorities = tls.CertificateAuthorityPem is { Length: > 0 } pem ? KubeTls.ParseCertificateAuthorities(pem) : null;
+        var expected = tls.TlsServerName is { Length: > 0 } name ? name : Endpoint.Server.IdnHost;
+        _transport.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        {
+            if (KubeTls.ValidateServerCertificate(certificate, chain, errors, authorities, expected, out var failure))
+            {
+                return true;
+            }
+
+            _lastValidationFailure = failure;
+            _logger.LogWarning("Rejected the TLS certificate of {Server}: {Failure}", Endpoint.Server, failure);
+            return false;
+        };
+    }
+
+    private k8s.Kubernetes CreateClient()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var config = new KubernetesClientConfiguration
+        {
+            Host = Server.ToString().TrimEnd('/'),
+            Namespace = Namespace,
+        };
+
+        // KubernetesClient builds its own SocketsHttpHandler; the bridge hands every request to our
+        // pipeline instead, so TLS, credentials, 401 refresh and HTTP/2 are the same for both.
+        return new k8s.Kubernetes(config, new PipelineBridgeHandler(_restPipeline));
+    }
+
+    private static string SourceSuffix(KubeEndpoint endpoint) => endpoint.Source is { } s ? $" (from {s})" : string.Empty;
+
+    private static T? FindInner<T>(Exception? e)
+        where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is T t)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Sends everything to the connection's pipeline, never to its own inner handler.</summary>
+    private sealed class PipelineBridgeHandler : DelegatingHandler
+    {
+        private readonly HttpMessageInvoker _pipeline;
+
+        public PipelineBridgeHandler(HttpMessageHandler pipeline) => _pipeline = new HttpMessageInvoker(pipeline, disposeHandler: false);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            _pipeline.SendAsync(request, cancellationToken);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _pipeline.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
