@@ -38,6 +38,7 @@ public sealed class KubeConnection : IKubeConnection
             throw new KubeAccessException($"The server '{endpoint.Server}' is not an http(s) URL{SourceSuffix(endpoint)}.");
         }
 
+        CheckImpersonation(endpoint);
         Endpoint = endpoint;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Server = endpoint.Server.AbsolutePath.EndsWith('/') ? endpoint.Server : new Uri(endpoint.Server + "/");
@@ -257,6 +258,35 @@ public sealed class KubeConnection : IKubeConnection
         // KubernetesClient builds its own SocketsHttpHandler; the bridge hands every request to our
         // pipeline instead, so TLS, credentials, 401 refresh and HTTP/2 are the same for both.
         return new k8s.Kubernetes(config, new PipelineBridgeHandler(_restPipeline));
+    }
+
+    /// <summary>
+    /// The API server reads each <c>Impersonate-Group</c> / <c>Impersonate-Extra-*</c> header line as
+    /// one value, but .NET's HTTP stack (HTTP/1.1 and HTTP/2 alike) joins repeated request headers
+    /// into one line (<c>a, b</c>), which would impersonate a single group named "a, b". Refuse that
+    /// instead of impersonating the wrong identity.
+    /// </summary>
+    private static void CheckImpersonation(KubeEndpoint endpoint)
+    {
+        if (endpoint.Impersonation is not { } impersonation)
+        {
+            return;
+        }
+
+        if (impersonation.Groups is { Count: > 1 })
+        {
+            throw new KubeAccessException(
+                $"Impersonating {impersonation.Groups.Count} groups is not supported{SourceSuffix(endpoint)}: .NET sends repeated Impersonate-Group headers as one comma-joined line, which the API server would read as a single group. Impersonate one group.");
+        }
+
+        foreach (var (key, values) in impersonation.Extra ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            if (values.Count > 1)
+            {
+                throw new KubeAccessException(
+                    $"Impersonating {values.Count} values of the user extra '{key}' is not supported{SourceSuffix(endpoint)}: .NET joins repeated Impersonate-Extra-* headers into one line.");
+            }
+        }
     }
 
     private static string SourceSuffix(KubeEndpoint endpoint) => endpoint.Source is { } s ? $" (from {s})" : string.Empty;
