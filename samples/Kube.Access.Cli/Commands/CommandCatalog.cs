@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return ApiCommand.Create();
         yield return ApiCommand.CreateVersion();
+        yield return ImagesCommand.Create();
         yield return EmulatorCommand.Create();
     }
 }

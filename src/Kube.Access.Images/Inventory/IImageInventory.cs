@@ -24,4 +24,20 @@ public interface IImageInventory
     /// <param name="progress">Receives an update after every page.</param>
     /// <param name="cancellationToken">Stops the listing.</param>
     IAsyncEnumerable<PodImages> ByPodAsync(ImageQuery query, IProgress<InventoryProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>kubectl get pods -o jsonpath=TEMPLATE</c> in bounded memory: the template is evaluated on each page
+    /// (a <c>PodList</c> of at most the page size) and the outputs are written in order. Templates over
+    /// <c>.items</c> give kubectl's output: a template that is one action joins pages with a space, as kubectl
+    /// joins that action's results; other templates (<c>{range .items[*]}...{end}</c>) are concatenated.
+    /// List-level fields (<c>.metadata.resourceVersion</c>) are evaluated once per page.
+    /// </summary>
+    /// <param name="query">Namespaces and selectors (<see cref="ImageQuery.Kinds"/> does not apply).</param>
+    /// <param name="template">The compiled template.</param>
+    /// <param name="output">Receives the UTF-8 output.</param>
+    /// <param name="progress">Receives an update after every page.</param>
+    /// <param name="cancellationToken">Stops the listing.</param>
+    /// <exception cref="JsonPathException">The template failed on a page.</exception>
+    /// <exception cref="ImageInventoryException">The continue token expired midway (output cannot be taken back).</exception>
+    Task WriteJsonPathAsync(ImageQuery query, JsonPathTemplate template, Stream output, IProgress<InventoryProgress>? progress = null, CancellationToken cancellationToken = default);
 }

@@ -190,6 +190,32 @@ public sealed class ImageInventory : IImageInventory
 
     private static async Task<PodPage> FetchPageAsync(IKubeConnection connection, ImageQuery query, int limit, string? continueToken, CancellationToken cancellationToken)
     {
+        var (buffer, length) = await FetchRawPageAsync(connection, query, limit, continueToken, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ParsePage(buffer.AsSpan(0, length), query.Kinds);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static PodPage ParsePage(ReadOnlySpan<byte> json, ContainerKinds kinds)
+    {
+        try
+        {
+            return PodListPageReader.Read(json, kinds);
+        }
+        catch (JsonException e)
+        {
+            throw new ImageInventoryException($"The API server sent a pod list that is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Fetches one page into a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it).</summary>
+    private static async Task<(byte[] Buffer, int Length)> FetchRawPageAsync(IKubeConnection connection, ImageQuery query, int limit, string? continueToken, CancellationToken cancellationToken)
+    {
         var uri = new Uri(connection.Server.ToString().TrimEnd('/') + PagePath(query, limit, continueToken));
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -212,6 +238,7 @@ public sealed class ImageInventory : IImageInventory
 
             byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
             int length = 0;
+            bool ok = false;
             try
             {
                 var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -242,14 +269,8 @@ public sealed class ImageInventory : IImageInventory
                     }
                 }
 
-                try
-                {
-                    return PodListPageReader.Read(buffer.AsSpan(0, length), query.Kinds);
-                }
-                catch (JsonException e)
-                {
-                    throw new ImageInventoryException($"The API server sent a pod list that is not valid JSON: {e.Message}", e);
-                }
+                ok = true;
+                return (buffer, length);
             }
             catch (HttpRequestException e)
             {
@@ -261,8 +282,86 @@ public sealed class ImageInventory : IImageInventory
             }
             finally
             {
+                if (!ok)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task WriteJsonPathAsync(ImageQuery query, JsonPathTemplate template, Stream output, IProgress<InventoryProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(output);
+        int limit = query.PageSize ?? _options.PageSize;
+        if (limit <= 0)
+        {
+            throw new ImageInventoryException($"The page size must be positive, not {limit}.");
+        }
+
+        var connection = await _connection(cancellationToken).ConfigureAwait(false);
+        bool joinWithSpace = template.IsSingleAction;
+        var pageOutput = new ArrayBufferWriter<byte>(4096);
+        bool wroteAny = false;
+        string? continueToken = null;
+        int pages = 0;
+        long pods = 0;
+        while (true)
+        {
+            byte[] buffer;
+            int length;
+            try
+            {
+                (buffer, length) = await FetchRawPageAsync(connection, query, limit, continueToken, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeApiException e) when (e.StatusCode == (int)HttpStatusCode.Gone && continueToken is not null)
+            {
+                throw new ImageInventoryException(
+                    $"The list's continue token expired after {pages} pages; output already written cannot be taken back. Retry, or use a larger page size.", e);
+            }
+
+            PodPage page;
+            try
+            {
+                page = ParsePage(buffer.AsSpan(0, length), ContainerKinds.None);
+                pageOutput.ResetWrittenCount();
+                using (var document = JsonDocument.Parse(buffer.AsMemory(0, length)))
+                {
+                    template.Evaluate(document.RootElement, pageOutput);
+                }
+            }
+            catch (JsonException e)
+            {
+                throw new ImageInventoryException($"The API server sent a pod list that is not valid JSON: {e.Message}", e);
+            }
+            finally
+            {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+
+            pages++;
+            pods += page.Pods.Count;
+            if (pageOutput.WrittenCount > 0)
+            {
+                if (joinWithSpace && wroteAny)
+                {
+                    await output.WriteAsync(" "u8.ToArray(), cancellationToken).ConfigureAwait(false);
+                }
+
+                await output.WriteAsync(pageOutput.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                wroteAny = true;
+            }
+
+            progress?.Report(new InventoryProgress(pages, pods, 0, 0, page.RemainingItemCount));
+            if (string.IsNullOrEmpty(page.Continue))
+            {
+                return;
+            }
+
+            continueToken = page.Continue;
         }
     }
 

@@ -36,6 +36,9 @@ public sealed class JsonPathTemplate
     /// </summary>
     public bool AllowMissingKeys { get; }
 
+    /// <summary>Whether the template is exactly one action with no literal text and no <c>range</c>.</summary>
+    public bool IsSingleAction => _nodes.Length == 1 && _nodes[0] is ListNode list && !list.Nodes.Any(n => n is IdentifierNode);
+
     /// <summary>Parses <paramref name="template"/>.</summary>
     /// <param name="template">The template, for example <c>{range .items[*]}{.metadata.name}{"\n"}{end}</c>.</param>
     /// <param name="allowMissingKeys">See <see cref="AllowMissingKeys"/>; kubectl's default is <see langword="true"/>.</param>
