@@ -10,5 +10,8 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return ApiCommand.Create();
         yield return ApiCommand.CreateVersion();
+        yield return ProxyCommand.Create();
+        yield return ClusterInfoCommand.Create();
+        yield return DashboardCommand.Create();
     }
 }
