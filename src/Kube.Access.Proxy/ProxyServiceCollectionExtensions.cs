@@ -7,7 +7,7 @@ namespace Kube.Access;
 /// <summary>Registers the Kube.Access.Proxy capabilities on <see cref="IKubeAccessBuilder"/>.</summary>
 public static class ProxyKubeAccessBuilderExtensions
 {
-    /// <summary>Registers <see cref="IProxyUrlBuilder"/> and <see cref="IClusterInfo"/> (both stateless singletons).</summary>
+    /// <summary>Registers <see cref="IProxyUrlBuilder"/>, <see cref="IClusterInfo"/> and <see cref="IDashboardAccess"/> (stateless singletons).</summary>
     /// <param name="builder">The builder from <c>services.AddKubeAccess()</c>.</param>
     /// <returns>The same builder.</returns>
     public static IKubeAccessBuilder AddProxyUrls(this IKubeAccessBuilder builder)
@@ -15,6 +15,7 @@ public static class ProxyKubeAccessBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<IProxyUrlBuilder>(ProxyUrlBuilder.Instance);
         builder.Services.TryAddSingleton<IClusterInfo, ClusterInfo>();
+        builder.Services.TryAddSingleton<IDashboardAccess, DashboardAccess>();
         return builder;
     }
 

@@ -12,5 +12,8 @@ internal static class CommandCatalog
         yield return ApiCommand.CreateVersion();
         yield return ImagesCommand.Create();
         yield return EmulatorCommand.Create();
+        yield return ProxyCommand.Create();
+        yield return ClusterInfoCommand.Create();
+        yield return DashboardCommand.Create();
     }
 }

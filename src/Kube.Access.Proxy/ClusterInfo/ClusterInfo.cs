@@ -109,7 +109,7 @@ public sealed class ClusterInfo : IClusterInfo
                 innerException: e);
         }
 
-        return Describe(HostOf(connection.Server), list.Items ?? []);
+        return Describe(HostOf(connection.Endpoint.Server), list.Items ?? []);
     }
 
     /// <summary>
@@ -170,7 +170,7 @@ public sealed class ClusterInfo : IClusterInfo
         return new ClusterInfoResult(controlPlaneUrl, result);
     }
 
-    /// <summary>The server address as kubectl prints it: the configured text (without a trailing slash that <see cref="Uri"/> added).</summary>
+    /// <summary>The server address as kubectl prints it: the text as configured (kubeconfig <c>server</c> or <c>--server</c>).</summary>
     /// <param name="server">The server URL.</param>
     public static string HostOf(Uri server)
     {

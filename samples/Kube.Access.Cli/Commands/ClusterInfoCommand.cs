@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Kube.Access.Proxy;
+
+namespace Kube.Access.Cli.Commands;
+
+/// <summary><c>kube-access cluster-info</c>: the same lines as <c>kubectl cluster-info</c>.</summary>
+internal static class ClusterInfoCommand
+{
+    public static Command Create()
+    {
+        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace of the cluster services (default kube-system)." };
+        var command = new Command("cluster-info", "Display addresses of the control plane and services with label kubernetes.io/cluster-service=true.");
+        command.Options.Add(ns);
+        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        {
+            try
+            {
+                await using var connection = await CliConnection.CreateAsync(r, ct);
+                var info = await new ClusterInfo().GetAsync(connection, r.GetValue(ns), ct);
+                // kubectl colours the name green and the link yellow; keep plain text when redirected.
+                Console.Out.Write(info.ToKubectlText(colors: !Console.IsOutputRedirected));
+                return 0;
+            }
+            catch (KubeAccessException e)
+            {
+                Console.Out.Write("\n" + ClusterInfoResult.DumpHint + "\n");
+                return CliConnection.ReportError(e);
+            }
+        });
+        return command;
+    }
+}
