@@ -41,12 +41,45 @@ internal sealed class StreamingHost : IAsyncDisposable
         {
             if (!await streaming.TryHandleAsync(context))
             {
-                context.Response.StatusCode = 404;
+                await MinimalApiAsync(context, cluster);
             }
         });
         await app.StartAsync();
         var address = app.Urls.First();
         return new StreamingHost(app, cluster, streaming, new Uri(address));
+    }
+
+    /// <summary>Just enough of the API for kubectl exec to find a pod: /version, legacy discovery, GET pod.</summary>
+    private static async Task MinimalApiAsync(HttpContext context, ObjectSet cluster)
+    {
+        var path = context.Request.Path.Value ?? string.Empty;
+        string? body = path switch
+        {
+            "/version" => "{\"major\":\"1\",\"minor\":\"32\",\"gitVersion\":\"v1.32.0\",\"platform\":\"linux/amd64\"}",
+            "/api" => "{\"kind\":\"APIVersions\",\"versions\":[\"v1\"],\"serverAddressByClientCIDRs\":[{\"clientCIDR\":\"0.0.0.0/0\",\"serverAddress\":\"127.0.0.1\"}]}",
+            "/apis" => "{\"kind\":\"APIGroupList\",\"apiVersion\":\"v1\",\"groups\":[]}",
+            "/api/v1" => "{\"kind\":\"APIResourceList\",\"groupVersion\":\"v1\",\"resources\":[{\"name\":\"pods\",\"singularName\":\"pod\",\"namespaced\":true,\"kind\":\"Pod\",\"verbs\":[\"get\",\"list\"],\"shortNames\":[\"po\"]},{\"name\":\"pods/exec\",\"singularName\":\"\",\"namespaced\":true,\"kind\":\"PodExecOptions\",\"verbs\":[\"create\",\"get\"]}]}",
+            _ => null,
+        };
+        var segments = path.Split('/');
+        if (body is null && segments.Length == 7 && segments[1] == "api" && segments[3] == "namespaces" && segments[5] == "pods"
+            && cluster.GetPod(segments[4], segments[6]) is { } pod)
+        {
+            pod.ApiVersion = "v1";
+            pod.Kind = "Pod";
+            body = k8s.KubernetesJson.Serialize(pod);
+        }
+
+        if (body is null)
+        {
+            context.Response.StatusCode = 404;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"NotFound\",\"code\":404}");
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body);
     }
 
     public async ValueTask DisposeAsync()
