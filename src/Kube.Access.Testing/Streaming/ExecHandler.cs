@@ -339,6 +339,7 @@ internal sealed class ExecHandler : IAsyncDisposable
         var stdinStream = stdinPipe.Reader.AsStream();
         var stdinOpen = stdin;
 
+        [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
         async ValueTask OnFrame(byte channel, ReadOnlyMemory<byte> data)
         {
             switch (channel)
@@ -417,7 +418,7 @@ internal sealed class ExecHandler : IAsyncDisposable
         {
             // The client went away or the pod stopped: nothing left to report to.
             await channels.CloseAsync(CancellationToken.None).ConfigureAwait(false);
-            await FinishAsync(receive).ConfigureAwait(false);
+            await FinishAsync(receive, ws).ConfigureAwait(false);
             return;
         }
         catch (IOException)
@@ -439,18 +440,19 @@ internal sealed class ExecHandler : IAsyncDisposable
         await channels.SendAsync(StatusChannel, StatusJson(exitCode, internalError, command), ct).ConfigureAwait(false);
         await channels.CloseAsync(CancellationToken.None).ConfigureAwait(false);
         await stdinPipe.Reader.CompleteAsync().ConfigureAwait(false);
-        await FinishAsync(receive).ConfigureAwait(false);
+        await FinishAsync(receive, ws).ConfigureAwait(false);
     }
 
-    private static async Task FinishAsync(Task receive)
+    private static async Task FinishAsync(Task receive, System.Net.WebSockets.WebSocket ws)
     {
         try
         {
-            await receive.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await receive.WaitAsync(ChannelWebSocket.CloseGrace).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // The client did not answer the close: the connection is dropped with the request.
+            // The client did not answer the close in time: drop the connection, as the kubelet does.
+            ws.Abort();
         }
     }
 
