@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return ApiCommand.Create();
         yield return ApiCommand.CreateVersion();
         yield return ImagesCommand.Create();
+        yield return PortForwardCommand.Create();
         yield return EmulatorCommand.Create();
         yield return ProxyCommand.Create();
         yield return ClusterInfoCommand.Create();
