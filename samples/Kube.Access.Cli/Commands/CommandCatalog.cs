@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return ProxyCommand.Create();
         yield return ClusterInfoCommand.Create();
         yield return DashboardCommand.Create();
+        yield return TourCommand.Create();
     }
 }
