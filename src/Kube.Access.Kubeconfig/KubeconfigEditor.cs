@@ -696,8 +696,9 @@ public sealed class KubeconfigEditor : IKubeconfigEditor
                         locks.Add(lockFile);
                         break;
                     }
-                    catch (IOException e) when (File.Exists(lockFile))
+                    catch (IOException e)
                     {
+                        // Most often the lock exists (another writer); anything else persists until the deadline too.
                         if (DateTime.UtcNow >= deadline)
                         {
                             throw new KubeconfigException($"cannot lock the kubeconfig: {lockFile} exists (another kubectl or kube-access is editing it; remove the lock file if it is stale)", file, innerException: e);
@@ -705,7 +706,7 @@ public sealed class KubeconfigEditor : IKubeconfigEditor
 
                         await Task.Delay(50, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    catch (UnauthorizedAccessException e)
                     {
                         throw new KubeconfigException($"cannot create the lock file {lockFile}: {e.Message}", file, innerException: e);
                     }

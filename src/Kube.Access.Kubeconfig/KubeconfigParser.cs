@@ -274,8 +274,13 @@ public static class KubeconfigParser
                 }
 
                 name ??= string.Empty;
+                if (into.ContainsKey(name))
+                {
+                    // kubectl: error converting *[]NamedContext into *map[string]*api.Context: duplicate name "x" in list
+                    throw Error(item, path + ".name", $"duplicate name \"{name}\" in {listField}");
+                }
+
                 var source = file is null ? null : new KubeconfigSource(file, item.Line, item.Column);
-                into.Remove(name);
                 into[name] = build(body, name, source, $"{path}.{bodyField}");
             }
         }
@@ -298,6 +303,7 @@ public static class KubeconfigParser
                 }
 
                 var name = item["name"] is { } n ? String(n, $"{field}[{i}].name") ?? string.Empty : string.Empty;
+                // kubectl accepts duplicate extension names (the last one wins), unlike duplicate entries.
                 byName.Remove(name);
                 byName[name] = new KubeconfigExtension(name, item["extension"] ?? KubeconfigScalarNode.Null);
             }

@@ -17,5 +17,6 @@ internal static class CommandCatalog
         yield return ClusterInfoCommand.Create();
         yield return DashboardCommand.Create();
         yield return TourCommand.Create();
+        yield return ConfigCommand.Create();
     }
 }
