@@ -6,9 +6,10 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
+using Kube.Access.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>
 /// The connection to one API server (see <see cref="IKubeConnection"/>): one SocketsHttpHandler

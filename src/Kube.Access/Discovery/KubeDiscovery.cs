@@ -69,7 +69,7 @@ public sealed class KubeDiscovery : IKubeDiscovery
     }
 
     private KubeAccessException Describe(HttpRequestException e, string what) =>
-        _connection is Connections.KubeConnection k
+        _connection is KubeConnection k
             ? k.DescribeTransportFailure(e, what)
             : new KubeConnectionException($"{what} on {_connection.Server} failed: {e.Message}", _connection.Server, e);
 
