@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Kube.Access.Connections;
+using Kube.Access.Images;
+using Kube.Access.Testing;
+
+namespace Kube.Access.Benchmarks.Images;
+
+/// <summary>
+/// The guide's "count every image in the cluster" end to end against the in-process emulator:
+/// <c>kubectl get pods -A -o jsonpath=... | tr | sort | uniq -c</c> (the baseline: kubectl, counting its
+/// output in-process) vs <see cref="ImageInventory.CountAsync"/>, both paging with limit=500.
+/// Set KUBE_ACCESS_BENCH_PODS to change the cluster size (default 150000).
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+public class InventoryBenchmarks
+{
+    private KubeApiEmulator _api = null!;
+    private KubeConnection _connection = null!;
+    private string _kubeconfig = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        int pods = int.TryParse(Environment.GetEnvironmentVariable("KUBE_ACCESS_BENCH_PODS"), out int n) ? n : 150_000;
+        _api = KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { SyntheticPods = pods, RecordRequests = false }).GetAwaiter().GetResult();
+        _kubeconfig = Path.Combine(Path.GetTempPath(), "kube-access-bench-" + Guid.NewGuid().ToString("N"));
+        _api.WriteKubeconfig(_kubeconfig);
+        _connection = new KubeConnection(new KubeEndpoint
+        {
+            Server = _api.Url,
+            Credentials = new StaticCredentialSource(KubeCredential.FromToken(_api.DefaultToken)),
+        });
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _api.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        File.Delete(_kubeconfig);
+    }
+
+    [Benchmark(Baseline = true, Description = "kubectl get pods -A -o jsonpath | sort | uniq -c")]
+    public async Task<int> Kubectl()
+    {
+        var psi = new ProcessStartInfo("kubectl", ["--kubeconfig", _kubeconfig, "get", "pods", "-A", "-o", "jsonpath={.items[*].spec.containers[*].image}"])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(psi)!;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        string all = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        foreach (var image in all.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            counts[image] = counts.TryGetValue(image, out int c) ? c + 1 : 1;
+        }
+
+        return counts.Count;
+    }
+
+    [Benchmark(Description = "ImageInventory.CountAsync")]
+    public async Task<int> Inventory() => (await new ImageInventory(_connection).CountAsync(ImageQuery.AllNamespaces)).Count;
+}
