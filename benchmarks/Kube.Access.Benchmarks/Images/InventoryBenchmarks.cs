@@ -43,18 +43,32 @@ public class InventoryBenchmarks
         File.Delete(_kubeconfig);
     }
 
+    /// <summary>Largest peak resident set of a kubectl run (KiB, from /usr/bin/time -f %M).</summary>
+    public static long KubectlPeakKib { get; private set; }
+
+    /// <summary>Largest managed heap seen while the inventory ran (bytes, sampled every 10 ms).</summary>
+    public static long InventoryPeakManagedBytes { get; private set; }
+
     [Benchmark(Baseline = true, Description = "kubectl get pods -A -o jsonpath | sort | uniq -c")]
     public async Task<int> Kubectl()
     {
-        var psi = new ProcessStartInfo("kubectl", ["--kubeconfig", _kubeconfig, "get", "pods", "-A", "-o", "jsonpath={.items[*].spec.containers[*].image}"])
+        var psi = new ProcessStartInfo("/usr/bin/time", ["-f", "%M", "kubectl", "--kubeconfig", _kubeconfig, "get", "pods", "-A", "-o", "jsonpath={.items[*].spec.containers[*].image}"])
         {
             RedirectStandardOutput = true,
+            RedirectStandardError = true,
             UseShellExecute = false,
         };
         using var process = Process.Start(psi)!;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var stderr = process.StandardError.ReadToEndAsync();
         string all = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
+        var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length > 0 && long.TryParse(lines[^1].Trim(), out long kib))
+        {
+            KubectlPeakKib = Math.Max(KubectlPeakKib, kib);
+            Console.WriteLine($"// kubectl peak RSS: {kib / 1024} MiB (max so far {KubectlPeakKib / 1024} MiB)");
+        }
         foreach (var image in all.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries))
         {
             counts[image] = counts.TryGetValue(image, out int c) ? c + 1 : 1;
@@ -64,5 +78,24 @@ public class InventoryBenchmarks
     }
 
     [Benchmark(Description = "ImageInventory.CountAsync")]
-    public async Task<int> Inventory() => (await new ImageInventory(_connection).CountAsync(ImageQuery.AllNamespaces)).Count;
+    public async Task<int> Inventory()
+    {
+        using var stop = new CancellationTokenSource();
+        long baseline = GC.GetTotalMemory(false);
+        long peak = 0;
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                await Task.Delay(10);
+            }
+        });
+        int count = (await new ImageInventory(_connection).CountAsync(ImageQuery.AllNamespaces)).Count;
+        stop.Cancel();
+        await sampler;
+        InventoryPeakManagedBytes = Math.Max(InventoryPeakManagedBytes, peak - baseline);
+        Console.WriteLine($"// inventory peak managed heap above baseline: {(peak - baseline) / (1024 * 1024)} MiB (whole process heap peak {peak / (1024 * 1024)} MiB, includes the in-process emulator)");
+        return count;
+    }
 }
