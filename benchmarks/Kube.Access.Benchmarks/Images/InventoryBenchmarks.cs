@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
+
 using Kube.Access.Connections;
 using Kube.Access.Images;
 using Kube.Access.Testing;
@@ -14,7 +14,7 @@ namespace Kube.Access.Benchmarks.Images;
 /// Set KUBE_ACCESS_BENCH_PODS to change the cluster size (default 150000).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+
 public class InventoryBenchmarks
 {
     private KubeApiEmulator _api = null!;
