@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return ProxyCommand.Create();
         yield return ClusterInfoCommand.Create();
         yield return DashboardCommand.Create();
+        yield return EmulatorCommand.Create();
     }
 }
