@@ -17,8 +17,8 @@ internal static class ClusterInfoCommand
             {
                 await using var connection = await CliConnection.CreateAsync(r, ct);
                 var info = await new ClusterInfo().GetAsync(connection, r.GetValue(ns), ct);
-                // kubectl colours the name green and the link yellow; keep plain text when redirected.
-                Console.Out.Write(info.ToKubectlText(colors: !Console.IsOutputRedirected));
+                // kubectl 1.32 prints no colours (checked on a terminal too), so neither do we.
+                Console.Out.Write(info.ToKubectlText());
                 return 0;
             }
             catch (KubeAccessException e)

@@ -18,5 +18,6 @@ internal static class CommandCatalog
         yield return DashboardCommand.Create();
         yield return TourCommand.Create();
         yield return ConfigCommand.Create();
+        yield return EmulatorCommand.Create();
     }
 }

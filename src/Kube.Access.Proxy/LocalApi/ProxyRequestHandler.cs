@@ -122,7 +122,6 @@ internal sealed class ProxyRequestHandler
                     _logger.LogDebug("Filter rejecting {Method} {Path} {Host}", request.Method, filterPath, host);
                 }
 
-                context.Response.Headers["X-Content-Type-Options"] = "nosniff";
                 await WritePlainAsync(context, StatusCodes.Status403Forbidden, ForbiddenBody).ConfigureAwait(false);
                 return;
             }
@@ -141,7 +140,15 @@ internal sealed class ProxyRequestHandler
         {
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             var reason = Describe(error, exception);
-            _logger.LogError(exception, "Error while proxying request: {Reason}", reason);
+            if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled || context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away (a watch or stream it ended): not an error.
+                _logger.LogDebug("Client ended {Method} {Path}: {Reason}", request.Method, filterPath, reason);
+                return;
+            }
+
+            _logger.LogError("Error while proxying request: {Reason}", reason);
             if (!context.Response.HasStarted && error != ForwarderError.RequestCanceled)
             {
                 context.Response.Headers.Clear();
@@ -223,7 +230,9 @@ internal sealed class ProxyRequestHandler
     {
         var response = context.Response;
         response.StatusCode = status;
+        // Like Go's http.Error.
         response.ContentType = "text/plain; charset=utf-8";
+        response.Headers["X-Content-Type-Options"] = "nosniff";
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
