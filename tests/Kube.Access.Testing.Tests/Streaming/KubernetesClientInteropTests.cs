@@ -16,7 +16,7 @@ public sealed class KubernetesClientInteropTests : IAsyncLifetime
     {
         _host = await StreamingHost.StartAsync();
         _host.AddPod("default", "mongo-75f59d57f4-4nd6q", null, "Running", new V1Container { Name = "mongo", Image = "mongo:4.4" });
-        _host.Streaming.Ports.Bind("default", "mongo-75f59d57f4-4nd6q", 27017, PodBackend.Echo);
+        _host.BindPodPort("default", "mongo-75f59d57f4-4nd6q", 27017, PodBackend.Echo);
         _client = new Kubernetes(new KubernetesClientConfiguration { Host = _host.Url.ToString() });
     }
 
