@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using k8s;
 using Kube.Access.Connections;
 using Kube.Access.PortForward;
@@ -16,14 +17,10 @@ namespace Kube.Access.Benchmarks.PortForward;
 /// loopback echo server owned by the benchmark): Kube.Access vs a plain in-process TCP relay to the
 /// same echo server (the ceiling) vs KubernetesClient's WebSocketNamespacedPodPortForwardAsync +
 /// StreamDemuxer wired to a local listener as its port-forward example does.
-/// Each bulk operation opens <see cref="Connections"/> connections and moves <see cref="MiBPerConnection"/>
-/// MiB through each, both ways at once (echo). Latency: connect, 1 byte there and back, close.
+/// Bulk operations open N connections and move M MiB through each, both ways at once (echo).
+/// Latency: connect, 1 byte there and back, close.
 /// </summary>
-[MemoryDiagnoser]
-[Config(typeof(Config))]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
-[CategoriesColumn]
-public class PortForwardBenchmarks
+public abstract class PortForwardBenchmarkBase
 {
     private const int EchoPort = 27017;
     private KubeApiEmulator _api = null!;
@@ -34,22 +31,12 @@ public class PortForwardBenchmarks
     private TcpRelay _relay = null!;
     private KubernetesClientForwarder _kc = null!;
     private string _pod = null!;
-    private byte[] _payload = null!;
 
-    /// <summary>Concurrent connections per bulk operation.</summary>
-    [Params(1, 16)]
-    public int Connections { get; set; }
+    protected IPEndPoint RelayEndPoint => _relay.EndPoint;
 
-    /// <summary>MiB moved each way per connection.</summary>
-    public int MiBPerConnection => Connections == 1 ? 32 : 4;
+    protected IPEndPoint KubeAccessEndPoint => _session.Ports[0].LocalEndPoint;
 
-    private sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithInvocationCount(1).WithUnrollFactor(1).WithId("PortForward"));
-        }
-    }
+    protected IPEndPoint KubernetesClientEndPoint => _kc.EndPoint;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -68,8 +55,6 @@ public class PortForwardBenchmarks
         _session = await new PortForwarder(_connection).StartAsync(PortForwardTarget.Pod(_pod, "default"), [PortMapping.Create(0, EchoPort)], new PortForwardOptions { Addresses = ["127.0.0.1"] });
         _kubernetesClient = new Kubernetes(new KubernetesClientConfiguration { Host = _api.Url.ToString(), AccessToken = _api.DefaultToken });
         _kc = new KubernetesClientForwarder(_kubernetesClient, _pod, EchoPort);
-        _payload = new byte[1024 * 1024];
-        new Random(7).NextBytes(_payload);
     }
 
     [GlobalCleanup]
@@ -83,30 +68,37 @@ public class PortForwardBenchmarks
         await _echo.DisposeAsync();
         await _api.DisposeAsync();
     }
+}
+
+/// <summary>Bulk throughput: each operation moves <see cref="MiBPerConnection"/> MiB each way over each of <see cref="Connections"/> connections.</summary>
+[MemoryDiagnoser]
+[Config(typeof(Config))]
+public class PortForwardBulkBenchmarks : PortForwardBenchmarkBase
+{
+    private readonly byte[] _payload = CreatePayload();
+
+    /// <summary>Concurrent connections per bulk operation.</summary>
+    [Params(1, 16)]
+    public int Connections { get; set; }
+
+    /// <summary>MiB moved each way per connection.</summary>
+    public int MiBPerConnection => Connections == 1 ? 32 : 4;
+
+    private static byte[] CreatePayload()
+    {
+        var payload = new byte[1024 * 1024];
+        new Random(7).NextBytes(payload);
+        return payload;
+    }
 
     [Benchmark(Baseline = true, Description = "plain TCP relay")]
-    [BenchmarkCategory("bulk")]
-    public Task Bulk_Relay() => BulkAsync(_relay.EndPoint);
+    public Task Relay() => BulkAsync(RelayEndPoint);
 
     [Benchmark(Description = "Kube.Access")]
-    [BenchmarkCategory("bulk")]
-    public Task Bulk_KubeAccess() => BulkAsync(_session.Ports[0].LocalEndPoint);
+    public Task KubeAccess() => BulkAsync(KubeAccessEndPoint);
 
     [Benchmark(Description = "KubernetesClient")]
-    [BenchmarkCategory("bulk")]
-    public Task Bulk_KubernetesClient() => BulkAsync(_kc.EndPoint);
-
-    [Benchmark(Baseline = true, Description = "plain TCP relay")]
-    [BenchmarkCategory("new connection")]
-    public Task Latency_Relay() => RoundTripAsync(_relay.EndPoint);
-
-    [Benchmark(Description = "Kube.Access")]
-    [BenchmarkCategory("new connection")]
-    public Task Latency_KubeAccess() => RoundTripAsync(_session.Ports[0].LocalEndPoint);
-
-    [Benchmark(Description = "KubernetesClient")]
-    [BenchmarkCategory("new connection")]
-    public Task Latency_KubernetesClient() => RoundTripAsync(_kc.EndPoint);
+    public Task KubernetesClient() => BulkAsync(KubernetesClientEndPoint);
 
     private Task BulkAsync(IPEndPoint endPoint) =>
         Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => Task.Run(() => OneConnectionAsync(endPoint))));
@@ -146,6 +138,29 @@ public class PortForwardBenchmarks
         await send;
     }
 
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithInvocationCount(1).WithUnrollFactor(1).WithToolchain(InProcessEmitToolchain.Instance).WithId("Bulk"));
+        }
+    }
+}
+
+/// <summary>New-connection latency: connect, one byte there and back, close.</summary>
+[MemoryDiagnoser]
+[Config(typeof(Config))]
+public class PortForwardLatencyBenchmarks : PortForwardBenchmarkBase
+{
+    [Benchmark(Baseline = true, Description = "plain TCP relay")]
+    public Task Relay() => RoundTripAsync(RelayEndPoint);
+
+    [Benchmark(Description = "Kube.Access")]
+    public Task KubeAccess() => RoundTripAsync(KubeAccessEndPoint);
+
+    [Benchmark(Description = "KubernetesClient")]
+    public Task KubernetesClient() => RoundTripAsync(KubernetesClientEndPoint);
+
     private static async Task RoundTripAsync(IPEndPoint endPoint)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -155,6 +170,14 @@ public class PortForwardBenchmarks
         if (await socket.ReceiveAsync(one, SocketFlags.None) != 1)
         {
             throw new InvalidOperationException("no echo");
+        }
+    }
+
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(10).WithInvocationCount(32).WithUnrollFactor(1).WithToolchain(InProcessEmitToolchain.Instance).WithId("Latency"));
         }
     }
 }
