@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return ApiCommand.CreateVersion();
         yield return PortForwardCommand.Create();
         yield return EmulatorCommand.Create();
+        yield return TourCommand.Create();
     }
 }
