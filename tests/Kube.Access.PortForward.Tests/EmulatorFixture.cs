@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using k8s;
+using Kube.Access.Connections;
 using Kube.Access.Testing;
 using Xunit;
 
