@@ -125,7 +125,7 @@ public static class ManifestParser
     private static List<(JsonNode? Node, int Index, int Line)> ParseYaml(string text, string source)
     {
         var result = new List<(JsonNode?, int, int)>();
-        var parser = new Parser(new Scanner(new StringReader(text), skipComments: true));
+        var parser = new TrackingParser(new Parser(new Scanner(new StringReader(text), skipComments: true)));
         var index = 0;
         var budget = MaxNodes;
         try
@@ -148,7 +148,8 @@ public static class ManifestParser
         }
         catch (YamlException ex)
         {
-            throw new ManifestException($"error parsing {source}: error converting YAML to JSON: yaml: line {ex.Start.Line}: {ex.Message}", source, (int)ex.Start.Line, (int)ex.Start.Column, index, ex);
+            var line = ErrorLine(text, ex, parser.LastLine);
+            throw new ManifestException($"error parsing {source}: error converting YAML to JSON: yaml: line {line}: {ex.Message}", source, line, (int)ex.Start.Column, index, ex);
         }
         return result;
     }
@@ -209,6 +210,39 @@ public static class ManifestParser
             }
             default:
                 throw new ManifestException($"unexpected YAML event {parser.Current?.GetType().Name}", source, (int?)parser.Current?.Start.Line, null, index);
+        }
+    }
+
+    /// <summary>The line to report for a YAML error: YamlDotNet leaves some errors unlocated or places them past the end.</summary>
+    private static int ErrorLine(string text, YamlException ex, int lastLine)
+    {
+        var lines = text.Split('\n');
+        var count = text.EndsWith('\n') ? lines.Length - 1 : lines.Length;
+        if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+        {
+            for (var i = Math.Max(0, lastLine - 1); i < count; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                if (lines[i].AsSpan(0, indent).Contains('\t')) return i + 1;
+            }
+        }
+        var line = (int)ex.Start.Line;
+        if (line <= 1 && ex.Start.Column <= 1 && lastLine > 1) line = lastLine;
+        return Math.Clamp(line, 1, Math.Max(1, count));
+    }
+
+    /// <summary>Remembers the line of the last event read, to locate errors YamlDotNet leaves unlocated.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public int LastLine { get; private set; } = 1;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var moved = inner.MoveNext();
+            if (moved && inner.Current is { } e) LastLine = (int)e.Start.Line;
+            return moved;
         }
     }
 
