@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return ApiCommand.Create();
         yield return ApiCommand.CreateVersion();
+        yield return EmulatorCommand.Create();
     }
 }

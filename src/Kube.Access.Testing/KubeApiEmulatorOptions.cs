@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kube.Access.Testing;
+
+/// <summary>Options of <see cref="KubeApiEmulator.StartAsync(KubeApiEmulatorOptions?, CancellationToken)"/>.</summary>
+public sealed class KubeApiEmulatorOptions
+{
+    /// <summary>Serve HTTPS with a CA and serving certificate generated at start (default <c>false</c>: plain HTTP).</summary>
+    public bool Https { get; set; }
+
+    /// <summary>The loopback port to listen on; <c>0</c> (default) picks an ephemeral port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Listen on <c>::1</c> instead of <c>127.0.0.1</c>.</summary>
+    public bool UseIPv6Loopback { get; set; }
+
+    /// <summary>The objects seeded at start (default <see cref="EmulatorScenario.Empty"/>).</summary>
+    public EmulatorScenario Scenario { get; set; } = EmulatorScenario.Empty;
+
+    /// <summary>Extra pods seeded across several namespaces with a realistic image mix (for inventory tests and benchmarks).</summary>
+    public int SyntheticPods { get; set; }
+
+    /// <summary>Namespaces the synthetic pods are spread over (default 20).</summary>
+    public int SyntheticNamespaces { get; set; } = 20;
+
+    /// <summary>How long a LoadBalancer service waits before it gets an ingress IP (default 1 second; zero assigns at once).</summary>
+    public TimeSpan LoadBalancerDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Accept requests without credentials as <c>system:anonymous</c>. Default (<c>null</c>): allowed on plain HTTP, refused on HTTPS.</summary>
+    public bool? AllowAnonymous { get; set; }
+
+    /// <summary>The bearer token accepted from the start; generated when <c>null</c>.</summary>
+    public string? DefaultToken { get; set; }
+
+    /// <summary>Decides whether a request is allowed (answer 403 Forbidden otherwise). Default: every authenticated request is allowed.</summary>
+    public Func<EmulatorAccessRequest, bool>? Authorize { get; set; }
+
+    /// <summary>Record requests in <see cref="KubeApiEmulator.Requests"/> (default <c>true</c>).</summary>
+    public bool RecordRequests { get; set; } = true;
+
+    /// <summary>The most requests kept in <see cref="KubeApiEmulator.Requests"/>; older ones are dropped (default 10,000).</summary>
+    public int MaxRecordedRequests { get; set; } = 10_000;
+
+    /// <summary>Capacity of each watch's event buffer; a watcher that falls this far behind is closed, as the apiserver does (default 4096).</summary>
+    public int WatchBufferCapacity { get; set; } = 4096;
+
+    /// <summary>Events kept per resource for watches that resume from a resourceVersion (default 10,000); older ones answer 410 Gone.</summary>
+    public int WatchHistory { get; set; } = 10_000;
+
+    /// <summary>Where the emulator logs (default: nowhere).</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+}
