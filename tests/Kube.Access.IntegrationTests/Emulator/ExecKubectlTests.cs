@@ -122,6 +122,10 @@ public sealed class ExecKubectlTests : IAsyncLifetime
         state.Should().Be("debian-container=terminated,nginx-container=running");
         var result = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "two-containers", "-c", "nginx-container", "--", "curl", "-s", "localhost");
         result.Should().Be(("Hello from the debian container\n", string.Empty, 0));
+
+        var ended = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "two-containers", "-c", "debian-container", "--", "true");
+        ended.ExitCode.Should().Be(1);
+        ended.Stderr.Should().Contain("container not found (\"debian-container\")");
     }
 
     [Fact]
