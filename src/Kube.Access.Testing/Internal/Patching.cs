@@ -254,9 +254,21 @@ internal static class Patching
                     root = Remove(root, path, out _);
                     break;
                 case "replace":
-                    root = Remove(root, path, out _);
-                    root = Add(root, path, op["value"]?.DeepClone());
+                {
+                    var (parent, last) = Parent(root, path);
+                    switch (parent)
+                    {
+                        case JsonObject o when o.ContainsKey(last):
+                            o[last] = op["value"]?.DeepClone();
+                            break;
+                        case JsonArray a when int.TryParse(last, out var i) && i >= 0 && i < a.Count:
+                            a[i] = op["value"]?.DeepClone();
+                            break;
+                        default:
+                            throw new ApiException(422, "Invalid", $"the server rejected our request due to an error in our request: replace operation does not apply: doc is missing key: {path}");
+                    }
                     break;
+                }
                 case "move":
                 {
                     var from = JsonUtil.Str(op["from"]) ?? throw ApiException.BadRequest("move needs 'from'");
