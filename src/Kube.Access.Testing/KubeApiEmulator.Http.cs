@@ -75,10 +75,6 @@ public sealed partial class KubeApiEmulator
         }
         context.Response.StatusCode = e.Code;
         context.Response.ContentType = "application/json";
-        if (e.Code == 401)
-        {
-            context.Response.Headers["WWW-Authenticate"] = "Basic realm=\"kubernetes-master\"";
-        }
         await context.Response.Body.WriteAsync(e.ToStatusJson(), context.RequestAborted).ConfigureAwait(false);
     }
 
