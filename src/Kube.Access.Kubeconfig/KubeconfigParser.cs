@@ -130,14 +130,32 @@ public static class KubeconfigParser
             return map.Entries;
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         var duplicates = false;
-        foreach (var e in map.Entries)
+        var entries = map.Entries;
+        if (entries.Count <= 16)
         {
-            if (!seen.Add(e.Key))
+            for (var i = 1; i < entries.Count && !duplicates; i++)
             {
-                duplicates = true;
-                break;
+                for (var j = 0; j < i; j++)
+                {
+                    if (string.Equals(entries[i].Key, entries[j].Key, StringComparison.Ordinal))
+                    {
+                        duplicates = true;
+                        break;
+                    }
+                }
+            }
+        }
+        else
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in entries)
+            {
+                if (!seen.Add(e.Key))
+                {
+                    duplicates = true;
+                    break;
+                }
             }
         }
 
@@ -158,8 +176,8 @@ public static class KubeconfigParser
 
     private sealed class Reader(string? file)
     {
-        public KubeconfigException Error(KubeconfigNode node, string? field, string reason) =>
-            new(reason, file, node.Line, node.Column, field);
+        public KubeconfigException Error(KubeconfigNode node, FieldPath? field, string reason) =>
+            new(reason, file, node.Line, node.Column, field?.ToString());
 
         private static string Describe(KubeconfigNode node) => node switch
         {
@@ -171,21 +189,21 @@ public static class KubeconfigParser
             _ => "something else",
         };
 
-        public string? String(KubeconfigNode node, string field) => node switch
+        public string? String(KubeconfigNode node, FieldPath field) => node switch
         {
             KubeconfigScalarNode { Kind: KubeconfigScalarKind.Null } => null,
             KubeconfigScalarNode { Kind: KubeconfigScalarKind.String } s => s.Value,
             _ => throw Error(node, field, $"expected a string, found {Describe(node)}"),
         };
 
-        public bool Bool(KubeconfigNode node, string field) => node switch
+        public bool Bool(KubeconfigNode node, FieldPath field) => node switch
         {
             KubeconfigScalarNode { Kind: KubeconfigScalarKind.Null } => false,
             KubeconfigScalarNode { Kind: KubeconfigScalarKind.Bool } s => YamlReader.IsTrue(s.Value),
             _ => throw Error(node, field, $"expected a boolean, found {Describe(node)}"),
         };
 
-        public byte[]? Bytes(KubeconfigNode node, string field)
+        public byte[]? Bytes(KubeconfigNode node, FieldPath field)
         {
             var text = String(node, field);
             if (string.IsNullOrEmpty(text))
@@ -211,21 +229,21 @@ public static class KubeconfigParser
             }
         }
 
-        public KubeconfigMappingNode? Map(KubeconfigNode node, string field) => node switch
+        public KubeconfigMappingNode? Map(KubeconfigNode node, FieldPath field) => node switch
         {
             KubeconfigScalarNode { Kind: KubeconfigScalarKind.Null } => null,
             KubeconfigMappingNode m => m,
             _ => throw Error(node, field, $"expected a mapping, found {Describe(node)}"),
         };
 
-        public KubeconfigSequenceNode? Seq(KubeconfigNode node, string field) => node switch
+        public KubeconfigSequenceNode? Seq(KubeconfigNode node, FieldPath field) => node switch
         {
             KubeconfigScalarNode { Kind: KubeconfigScalarKind.Null } => null,
             KubeconfigSequenceNode s => s,
             _ => throw Error(node, field, $"expected a list, found {Describe(node)}"),
         };
 
-        public IReadOnlyList<string>? StringList(KubeconfigNode node, string field)
+        public IReadOnlyList<string>? StringList(KubeconfigNode node, FieldPath field)
         {
             var seq = Seq(node, field);
             if (seq is null)
@@ -285,7 +303,7 @@ public static class KubeconfigParser
             }
         }
 
-        public IReadOnlyList<KubeconfigExtension> Extensions(KubeconfigNode node, string field)
+        public IReadOnlyList<KubeconfigExtension> Extensions(KubeconfigNode node, FieldPath field)
         {
             var seq = Seq(node, field);
             if (seq is null || seq.Items.Count == 0)
@@ -311,7 +329,7 @@ public static class KubeconfigParser
             return byName.Values.ToArray();
         }
 
-        public KubeconfigPreferences Preferences(KubeconfigNode node, string field)
+        public KubeconfigPreferences Preferences(KubeconfigNode node, FieldPath field)
         {
             var map = Map(node, field);
             if (map is null)
@@ -347,7 +365,7 @@ public static class KubeconfigParser
             List<KeyValuePair<string, KubeconfigNode>>? unknown = null;
             foreach (var (key, value) in Dedupe(map))
             {
-                var f = path + "." + key;
+                var f = new FieldPath(path, key);
                 c = key switch
                 {
                     "server" => c with { Server = NullIfEmpty(String(value, f)) },
@@ -383,7 +401,7 @@ public static class KubeconfigParser
             List<KeyValuePair<string, KubeconfigNode>>? unknown = null;
             foreach (var (key, value) in Dedupe(map))
             {
-                var f = path + "." + key;
+                var f = new FieldPath(path, key);
                 c = key switch
                 {
                     "cluster" => c with { Cluster = NullIfEmpty(String(value, f)) },
@@ -409,7 +427,7 @@ public static class KubeconfigParser
             List<KeyValuePair<string, KubeconfigNode>>? unknown = null;
             foreach (var (key, value) in Dedupe(map))
             {
-                var f = path + "." + key;
+                var f = new FieldPath(path, key);
                 u = key switch
                 {
                     "client-certificate" => u with { ClientCertificate = NullIfEmpty(String(value, f)) },
@@ -436,7 +454,7 @@ public static class KubeconfigParser
 
         private static IReadOnlyList<string>? EmptyToNull(IReadOnlyList<string>? list) => list is { Count: > 0 } ? list : null;
 
-        private IReadOnlyDictionary<string, IReadOnlyList<string>>? UserExtra(KubeconfigNode node, string field)
+        private IReadOnlyDictionary<string, IReadOnlyList<string>>? UserExtra(KubeconfigNode node, FieldPath field)
         {
             var map = Map(node, field);
             if (map is null || map.Entries.Count == 0)
@@ -453,7 +471,7 @@ public static class KubeconfigParser
             return result;
         }
 
-        private KubeconfigAuthProvider? AuthProvider(KubeconfigNode node, string field)
+        private KubeconfigAuthProvider? AuthProvider(KubeconfigNode node, FieldPath field)
         {
             var map = Map(node, field);
             if (map is null)
@@ -487,7 +505,7 @@ public static class KubeconfigParser
             return provider;
         }
 
-        private KubeconfigExec? Exec(KubeconfigNode node, string field)
+        private KubeconfigExec? Exec(KubeconfigNode node, FieldPath field)
         {
             var map = Map(node, field);
             if (map is null)
@@ -499,7 +517,7 @@ public static class KubeconfigParser
             List<KeyValuePair<string, KubeconfigNode>>? unknown = null;
             foreach (var (key, value) in Dedupe(map))
             {
-                var f = field + "." + key;
+                var f = new FieldPath(field.ToString(), key);
                 exec = key switch
                 {
                     "command" => exec with { Command = String(value, f) ?? string.Empty },
@@ -522,7 +540,7 @@ public static class KubeconfigParser
             return unknown is null ? exec : exec with { UnknownFields = unknown };
         }
 
-        private IReadOnlyList<KubeconfigExecEnvVar>? Env(KubeconfigNode node, string field)
+        private IReadOnlyList<KubeconfigExecEnvVar>? Env(KubeconfigNode node, FieldPath field)
         {
             var seq = Seq(node, field);
             if (seq is null)
@@ -542,4 +560,12 @@ public static class KubeconfigParser
             return list;
         }
     }
+}
+
+/// <summary>A field path built only when an error needs it.</summary>
+internal readonly struct FieldPath(string parent, string? key = null)
+{
+    public static implicit operator FieldPath(string path) => new(path);
+
+    public override string ToString() => key is null ? parent : parent + "." + key;
 }

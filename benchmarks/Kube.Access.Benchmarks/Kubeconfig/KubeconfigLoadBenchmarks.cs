@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using k8s;
@@ -23,7 +25,11 @@ public class KubeconfigLoadBenchmarks
     {
         _dir = Path.Combine(Path.GetTempPath(), "kubeconfig-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
-        var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE-----\n" + new string('A', 1100) + "\n-----END CERTIFICATE-----\n"));
+        // A real CA certificate: KubernetesClient parses the CA of the context it builds.
+        using var key = RSA.Create(2048);
+        using var cert = new CertificateRequest("CN=bench-ca", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(cert.ExportCertificatePem()));
         var paths = new List<string>();
         for (var f = 0; f < Files; f++)
         {
