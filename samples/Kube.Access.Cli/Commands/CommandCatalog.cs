@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return ApiCommand.Create();
         yield return ApiCommand.CreateVersion();
         yield return EmulatorCommand.Create();
+        yield return TourCommand.Create();
     }
 }
