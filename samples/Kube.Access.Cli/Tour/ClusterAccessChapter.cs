@@ -7,20 +7,46 @@ using Kube.Access.Testing;
 namespace Kube.Access.Cli.Tour;
 
 /// <summary>
-/// Tour chapter "cluster access": the guide's "access the REST API directly" example, against an
+/// Tour chapter "cluster access": the guide's "access the REST API directly" example against an
 /// HTTPS emulator. APISERVER from the kubeconfig, a service-account token, then
 /// <c>curl $APISERVER/api --header "Authorization: Bearer $TOKEN"</c> with the cluster's CA, with
 /// <c>--insecure</c>, and without either (refused).
 /// </summary>
-internal static class ClusterAccessChapter
+internal sealed class ClusterAccessChapter : ITourChapter
 {
-    public const string Name = "cluster-access";
+    /// <inheritdoc />
+    public string Title => "Cluster access: the REST API with a bearer token and the CA, and the --insecure variant";
 
-    public const string Title = "Access the REST API directly: bearer token + CA, and the --insecure variant";
+    /// <inheritdoc />
+    public async Task RunAsync(TourContext context, CancellationToken cancellationToken)
+    {
+        int exit;
+        if (context.Emulator.CertificateAuthorityPem is not null)
+        {
+            exit = await RunAsync(context.Emulator, context.Output, cancellationToken);
+        }
+        else
+        {
+            context.Line("# The tour's emulator serves plain HTTP; this chapter starts an HTTPS one to show the CA at work.");
+            exit = await RunAsync(context.Output, cancellationToken);
+        }
 
+        if (exit != 0)
+        {
+            throw new KubeAccessException("The cluster-access chapter did not see the expected TLS behaviour.");
+        }
+    }
+
+    /// <summary>Runs the chapter against its own HTTPS emulator (guide scenario).</summary>
     public static async Task<int> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = true, Scenario = EmulatorScenario.Guide }, cancellationToken);
+        return await RunAsync(api, output, cancellationToken);
+    }
+
+    /// <summary>Runs the chapter against an HTTPS emulator.</summary>
+    public static async Task<int> RunAsync(KubeApiEmulator api, TextWriter output, CancellationToken cancellationToken)
+    {
         var dir = Directory.CreateTempSubdirectory("kube-access-tour-").FullName;
         try
         {
