@@ -7,5 +7,6 @@ internal static class TourChapters
     {
         yield return new EmulatorChapter();
         yield return new ListingChapter();
+        yield return new PortForwardChapter();
     }
 }
