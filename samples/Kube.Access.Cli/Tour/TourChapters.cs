@@ -8,5 +8,6 @@ internal static class TourChapters
         yield return new EmulatorChapter();
         yield return new ListingChapter();
         yield return new ClusterAccessChapter();
+        yield return new PortForwardChapter();
     }
 }
