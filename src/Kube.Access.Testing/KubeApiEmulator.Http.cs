@@ -75,10 +75,6 @@ public sealed partial class KubeApiEmulator
         }
         context.Response.StatusCode = e.Code;
         context.Response.ContentType = "application/json";
-        if (e.Code == 401)
-        {
-            context.Response.Headers["WWW-Authenticate"] = "Basic realm=\"kubernetes-master\"";
-        }
         await context.Response.Body.WriteAsync(e.ToStatusJson(), context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -91,7 +87,7 @@ public sealed partial class KubeApiEmulator
     }
 
     private static Task WriteJsonAsync(HttpContext context, int status, JsonNode node)
-        => WriteJsonAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(node));
+        => WriteJsonAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(node, JsonUtil.Options));
 
     private async Task HandleNonResourceAsync(HttpContext context, string path)
     {
@@ -284,6 +280,13 @@ public sealed partial class KubeApiEmulator
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)
     {
+        var contentType = context.Request.ContentType ?? "";
+        if (contentType.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/cbor", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/yaml", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiException(415, "UnsupportedMediaType", $"the emulator accepts JSON request bodies only, not {contentType} (kubectl create -f, apply and the dynamic client send JSON)");
+        }
         using var ms = new MemoryStream();
         await context.Request.Body.CopyToAsync(ms, context.RequestAborted).ConfigureAwait(false);
         return ms.ToArray();
@@ -475,7 +478,7 @@ public sealed partial class KubeApiEmulator
 
     private static string EncodeContinue(long rv, string start)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = start + "\0" });
+        var json = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = start + "\0" }, JsonUtil.Options);
         return Convert.ToBase64String(json).Replace('+', '-').Replace('/', '_').TrimEnd('=');
     }
 

@@ -56,6 +56,7 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
         _stopping = _stoppingSource.Token;
         _state = new EmulatorState(options);
         _ = new Defaults(_state);
+        InitializeStreaming();
         Controllers = new Controllers(_state, _logger, _stopping);
         _allowAnonymous = options.AllowAnonymous ?? !options.Https;
         if (options.Https)

@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return ClusterInfoCommand.Create();
         yield return DashboardCommand.Create();
         yield return EmulatorCommand.Create();
+        yield return TourCommand.Create();
     }
 }

@@ -35,7 +35,7 @@ internal sealed class ApiException : Exception
             status["details"] = details.DeepClone();
         }
         status["code"] = code;
-        return JsonSerializer.SerializeToUtf8Bytes(status);
+        return JsonSerializer.SerializeToUtf8Bytes(status, JsonUtil.Options);
     }
 
     private static JsonObject Details_(ResourceDef def, string? name)

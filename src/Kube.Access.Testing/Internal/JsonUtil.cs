@@ -7,6 +7,12 @@ namespace Kube.Access.Testing.Internal;
 /// <summary>Type-safe reads of JSON nodes (client input may hold any type anywhere).</summary>
 internal static class JsonUtil
 {
+    /// <summary>Serializer options that escape like the apiserver (quotes as \", non-ASCII kept).</summary>
+    public static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writer options matching <see cref="Options"/>.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
     public static string? Str(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     public static int? Int(JsonNode? node)

@@ -115,12 +115,12 @@ internal static class ResourceCatalog
         ["compiler"] = "gc",
         ["platform"] = "linux/amd64",
         ["emulator"] = "kube-access",
-    });
+    }, JsonUtil.Options);
 
     public static byte[] ApiVersionsJson(string serverAddress)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, JsonUtil.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", "APIVersions");
@@ -141,7 +141,7 @@ internal static class ResourceCatalog
     public static byte[] ApiGroupListJson()
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, JsonUtil.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", "APIGroupList");
@@ -160,7 +160,7 @@ internal static class ResourceCatalog
     public static byte[] ApiGroupJson(string group)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, JsonUtil.WriterOptions))
         {
             WriteGroup(w, group, withKind: true);
         }
@@ -192,7 +192,7 @@ internal static class ResourceCatalog
     public static byte[] ApiResourceListJson(string group, string version)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, JsonUtil.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", "APIResourceList");
@@ -247,7 +247,7 @@ internal static class ResourceCatalog
             var key = gv.Group.Length == 0 ? "api/" + gv.Version : "apis/" + gv.Group + "/" + gv.Version;
             paths[key] = new System.Text.Json.Nodes.JsonObject { ["serverRelativeURL"] = "/openapi/v3/" + key + "?hash=" + OpenApiHash };
         }
-        return JsonSerializer.SerializeToUtf8Bytes(new System.Text.Json.Nodes.JsonObject { ["paths"] = paths });
+        return JsonSerializer.SerializeToUtf8Bytes(new System.Text.Json.Nodes.JsonObject { ["paths"] = paths }, JsonUtil.Options);
     }
 
     private const string OpenApiHash = "4B1E0C3A5D7F92016E8A";
@@ -289,7 +289,7 @@ internal static class ResourceCatalog
             ["info"] = new System.Text.Json.Nodes.JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.0" },
             ["paths"] = paths,
             ["components"] = new System.Text.Json.Nodes.JsonObject { ["schemas"] = new System.Text.Json.Nodes.JsonObject() },
-        });
+        }, JsonUtil.Options);
     }
 
     private static void WriteArray(Utf8JsonWriter w, string name, string[] values)

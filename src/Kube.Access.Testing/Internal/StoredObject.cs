@@ -73,7 +73,7 @@ internal sealed class StoredObject
             return _json;
         }
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonUtil.WriterOptions))
         {
             _synthetic!.Write(w, this);
         }
@@ -90,7 +90,7 @@ internal sealed class StoredObject
         }
         if (writer is null)
         {
-            writer = new Utf8JsonWriter(output);
+            writer = new Utf8JsonWriter(output, JsonUtil.WriterOptions);
         }
         else
         {
@@ -124,7 +124,7 @@ internal sealed class StoredObject
         }
         string? phase = (node["status"] as JsonObject)?["phase"] is JsonValue pv && pv.TryGetValue<string>(out var p) ? p : null;
         string? nodeName = (node["spec"] as JsonObject)?["nodeName"] is JsonValue nv && nv.TryGetValue<string>(out var nn) ? nn : null;
-        var json = JsonSerializer.SerializeToUtf8Bytes(node);
+        var json = JsonSerializer.SerializeToUtf8Bytes(node, JsonUtil.Options);
         return new StoredObject(ns, name, rv, uid, labels, phase, nodeName, json, null);
     }
 

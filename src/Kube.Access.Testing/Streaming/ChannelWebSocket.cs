@@ -12,6 +12,9 @@ internal sealed class ChannelWebSocket
     /// <summary>Size of the pooled frame buffers (one header byte plus payload).</summary>
     public const int FrameSize = 32 * 1024 + 1;
 
+    /// <summary>How long the server waits for the client's close frame after its own before dropping the connection.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(3);
+
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private bool _closed;
 
@@ -24,6 +27,7 @@ internal sealed class ChannelWebSocket
     /// Sends one frame whose first byte is already the channel number (no copy).
     /// Returns false when the socket can no longer send.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
     {
         await _sendLock.WaitAsync(ct).ConfigureAwait(false);
@@ -48,6 +52,7 @@ internal sealed class ChannelWebSocket
     }
 
     /// <summary>Sends a payload on a channel (copied into a pooled frame).</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> SendAsync(byte channel, ReadOnlyMemory<byte> payload, CancellationToken ct)
     {
         var frame = ArrayPool<byte>.Shared.Rent(payload.Length + 1);

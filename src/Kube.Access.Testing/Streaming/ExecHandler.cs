@@ -65,17 +65,26 @@ internal sealed class ExecHandler : IAsyncDisposable
         foreach (var spec in pod.Spec?.Containers ?? [])
         {
             var container = runtime.Containers[spec.Name];
-            var argv = (spec.Command ?? []).Concat(spec.Args ?? []).ToList();
+            // An explicit command runs with its args; args alone replace the CMD of shell base images
+            // (busybox, debian, ...). Any other image runs its own long-lived default process.
+            var argv = spec.Command is { Count: > 0 } command
+                ? command.Concat(spec.Args ?? []).ToList()
+                : IsShellImage(spec.Image) ? (spec.Args ?? []).ToList() : [];
             if (IsNginx(spec.Image) && argv.Count == 0)
             {
                 container.Start("nginx", tty: false);
-                _ports.BindHttp(runtime.Namespace, runtime.Pod, 80, request => ServeNginx(container, request));
+                if (!_ports.IsBound(runtime.Namespace, runtime.Pod, 80))
+                {
+                    _ports.BindHttp(runtime.Namespace, runtime.Pod, 80, request => ServeNginx(container, request));
+                }
+
                 continue;
             }
 
-            if (argv.Count == 0)
+            if (argv.Count == 0 || !MiniShell.Knows(argv[0]))
             {
-                // An image's default process: runs until the pod goes.
+                // An image's own process (its default, or a binary the built-in shell does not
+                // know): runs until the pod goes.
                 container.Start(spec.Image ?? "sleep", tty: false);
                 continue;
             }
@@ -89,9 +98,7 @@ internal sealed class ExecHandler : IAsyncDisposable
                 try
                 {
                     var io = new ShellIO(Stream.Null, runtime.Log(name), runtime.Log(name));
-                    code = MiniShell.Knows(argv[0])
-                        ? await shell.ExecAsync(argv, io, tty: false, ct).ConfigureAwait(false)
-                        : 127;
+                    code = await shell.ExecAsync(argv, io, tty: false, ct).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -113,7 +120,7 @@ internal sealed class ExecHandler : IAsyncDisposable
         if (_pods.TryRemove((@namespace, pod), out var runtime))
         {
             runtime.Stopping.Cancel();
-            _ports.Unbind(@namespace, pod, 80);
+            _ports.UnbindPod(@namespace, pod);
         }
     }
 
@@ -186,6 +193,16 @@ internal sealed class ExecHandler : IAsyncDisposable
         }
 
         return runtime;
+    }
+
+    private static bool IsShellImage(string? image)
+    {
+        var name = (image ?? string.Empty).Split('@')[0];
+        var slash = name.LastIndexOf('/');
+        name = name[(slash + 1)..];
+        var colon = name.IndexOf(':');
+        name = colon >= 0 ? name[..colon] : name;
+        return name is "busybox" or "debian" or "ubuntu" or "alpine" or "bash" or "centos" or "fedora";
     }
 
     private static bool IsNginx(string? image) =>
@@ -339,6 +356,7 @@ internal sealed class ExecHandler : IAsyncDisposable
         var stdinStream = stdinPipe.Reader.AsStream();
         var stdinOpen = stdin;
 
+        [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
         async ValueTask OnFrame(byte channel, ReadOnlyMemory<byte> data)
         {
             switch (channel)
@@ -417,7 +435,7 @@ internal sealed class ExecHandler : IAsyncDisposable
         {
             // The client went away or the pod stopped: nothing left to report to.
             await channels.CloseAsync(CancellationToken.None).ConfigureAwait(false);
-            await FinishAsync(receive).ConfigureAwait(false);
+            await FinishAsync(receive, ws).ConfigureAwait(false);
             return;
         }
         catch (IOException)
@@ -439,18 +457,19 @@ internal sealed class ExecHandler : IAsyncDisposable
         await channels.SendAsync(StatusChannel, StatusJson(exitCode, internalError, command), ct).ConfigureAwait(false);
         await channels.CloseAsync(CancellationToken.None).ConfigureAwait(false);
         await stdinPipe.Reader.CompleteAsync().ConfigureAwait(false);
-        await FinishAsync(receive).ConfigureAwait(false);
+        await FinishAsync(receive, ws).ConfigureAwait(false);
     }
 
-    private static async Task FinishAsync(Task receive)
+    private static async Task FinishAsync(Task receive, System.Net.WebSockets.WebSocket ws)
     {
         try
         {
-            await receive.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await receive.WaitAsync(ChannelWebSocket.CloseGrace).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // The client did not answer the close: the connection is dropped with the request.
+            // The client did not answer the close in time: drop the connection, as the kubelet does.
+            ws.Abort();
         }
     }
 

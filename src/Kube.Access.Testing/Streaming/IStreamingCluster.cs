@@ -17,6 +17,6 @@ internal interface IStreamingCluster
     /// <summary>The node, or null when it does not exist.</summary>
     V1Node? GetNode(string name);
 
-    /// <summary>Every pod of a namespace.</summary>
-    IReadOnlyList<V1Pod> ListPods(string @namespace);
+    /// <summary>The pods of a namespace whose labels match every pair of <paramref name="selector"/>.</summary>
+    IReadOnlyList<V1Pod> ListPods(string @namespace, IDictionary<string, string> selector);
 }

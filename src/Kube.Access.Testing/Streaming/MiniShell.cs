@@ -179,6 +179,11 @@ internal sealed class MiniShell
             }
         }
 
+        if (command.StdoutToStderr)
+        {
+            stdout = stderr;
+        }
+
         if (command.StderrToStdout)
         {
             stderr = stdout;

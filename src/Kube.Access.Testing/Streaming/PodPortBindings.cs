@@ -17,6 +17,9 @@ internal sealed class PodPortBindings : IAsyncDisposable
     private LoopbackServer? _hello;
     private bool _disposed;
 
+    /// <summary>Bindings kept elsewhere (the emulator's public <c>BindPodPort</c> registry), asked after this one.</summary>
+    public Func<string, string, int, EndPoint?>? Fallback { get; init; }
+
     /// <summary>Binds a pod port to a loopback endpoint (replacing an earlier binding).</summary>
     public void Bind(string @namespace, string pod, int port, EndPoint endPoint)
     {
@@ -76,7 +79,13 @@ internal sealed class PodPortBindings : IAsyncDisposable
 
     /// <summary>The endpoint bound to a pod port, or null.</summary>
     public EndPoint? Resolve(string @namespace, string pod, int port) =>
-        _bindings.TryGetValue((@namespace, pod, port), out var binding) ? binding.EndPoint : null;
+        _bindings.TryGetValue((@namespace, pod, port), out var binding) ? binding.EndPoint : Fallback?.Invoke(@namespace, pod, port);
+
+    /// <summary>Whether this registry itself (not the fallback) binds the port.</summary>
+    public bool IsBound(string @namespace, string pod, int port) => _bindings.ContainsKey((@namespace, pod, port));
+
+    /// <summary>The loopback endpoint of a built-in backend (started on first use).</summary>
+    public IPEndPoint EndPointOf(PodBackend backend) => BuiltIn(backend).EndPoint;
 
     /// <summary>The ports bound for a pod.</summary>
     public IReadOnlyList<int> PortsOf(string @namespace, string pod) =>

@@ -138,16 +138,18 @@ internal sealed class PortForwardHandler
 
         try
         {
-            await Task.WhenAll(allPumps, receive).WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
+            await Task.WhenAll(allPumps, receive).WaitAsync(ChannelWebSocket.CloseGrace, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // The connection is over either way.
+            // The client did not answer the close in time: drop the connection.
+            ws.Abort();
         }
     }
 
     private const System.Net.WebSockets.WebSocketState WebSocketStateCloseReceived = System.Net.WebSockets.WebSocketState.CloseReceived;
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask ToBackendAsync(PortStream[] streams, byte channel, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         var index = channel / 2;

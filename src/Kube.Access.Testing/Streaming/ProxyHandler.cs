@@ -131,7 +131,7 @@ internal sealed class ProxyHandler : IDisposable
         }
 
         var candidates = new List<(V1Pod Pod, int Port)>();
-        foreach (var pod in _cluster.ListPods(@namespace))
+        foreach (var pod in _cluster.ListPods(@namespace, selector))
         {
             if (pod.Status?.Phase != "Running" || pod.Metadata?.DeletionTimestamp is not null || !Matches(pod, selector))
             {

@@ -24,7 +24,8 @@ internal sealed record ShellCommand(
     bool Append,
     ShellWord? StdinFile,
     ShellWord? StderrFile,
-    bool StderrToStdout);
+    bool StderrToStdout,
+    bool StdoutToStderr = false);
 
 /// <summary>Commands joined by <c>|</c>.</summary>
 internal sealed record ShellPipeline(IReadOnlyList<ShellCommand> Commands);
@@ -35,7 +36,7 @@ internal sealed record ShellScript(IReadOnlyList<(string Operator, ShellPipeline
 /// <summary>A syntax error, reported as dash does (<c>sh: 1: Syntax error: ...</c>).</summary>
 internal sealed class ShellSyntaxException(string message) : Exception(message);
 
-/// <summary>Parses the small shell language: quotes, <c>$VAR</c>, <c>${VAR}</c>, <c>$?</c>, <c>;</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>|</c>, <c>&gt;</c>, <c>&gt;&gt;</c>, <c>&lt;</c>, <c>2&gt;</c>, <c>2&gt;&amp;1</c>, comments.</summary>
+/// <summary>Parses the small shell language: quotes, <c>$VAR</c>, <c>${VAR}</c>, <c>$?</c>, <c>;</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>|</c>, <c>&gt;</c>, <c>&gt;&gt;</c>, <c>&lt;</c>, <c>2&gt;</c>, <c>2&gt;&amp;1</c>, <c>&gt;&amp;2</c>, comments.</summary>
 internal static class ShellParser
 {
     private enum Kind { Word, Op }
@@ -49,7 +50,7 @@ internal static class ShellParser
         var commands = new List<ShellCommand>();
         var words = new List<ShellWord>();
         ShellWord? stdout = null, stdin = null, stderr = null;
-        bool append = false, stderrToStdout = false;
+        bool append = false, stderrToStdout = false, stdoutToStderr = false;
         var pendingOp = ";";
 
         void EndCommand(bool required)
@@ -64,10 +65,10 @@ internal static class ShellParser
                 return;
             }
 
-            commands.Add(new ShellCommand(words.ToArray(), stdout, append, stdin, stderr, stderrToStdout));
+            commands.Add(new ShellCommand(words.ToArray(), stdout, append, stdin, stderr, stderrToStdout, stdoutToStderr));
             words.Clear();
             stdout = stdin = stderr = null;
-            append = stderrToStdout = false;
+            append = stderrToStdout = stdoutToStderr = false;
         }
 
         void EndPipeline(string nextOp)
@@ -112,6 +113,11 @@ internal static class ShellParser
                     break;
                 case "2>&1":
                     stderrToStdout = true;
+                    break;
+                case ">&2":
+                    stdoutToStderr = true;
+                    break;
+                case ":":
                     break;
                 case ">":
                 case ">>":
@@ -265,8 +271,8 @@ internal static class ShellParser
 
                     break;
                 case '>':
-                    var isStderr = inWord && parts.Count == 0 && literal.ToString() == "2";
-                    if (isStderr)
+                    var fd = inWord && parts.Count == 0 && literal.ToString() is "1" or "2" ? literal.ToString() : null;
+                    if (fd is not null)
                     {
                         literal.Clear();
                         inWord = false;
@@ -277,19 +283,20 @@ internal static class ShellParser
                         EndWord();
                     }
 
-                    if (isStderr && i + 3 < s.Length + 1 && s.AsSpan(i).StartsWith(">&1"))
+                    if (s.AsSpan(i).StartsWith(">&1") || s.AsSpan(i).StartsWith(">&2"))
                     {
-                        tokens.Add(new Token(Kind.Op, "2>&1", null));
+                        var to = s[i + 2];
+                        tokens.Add(new Token(Kind.Op, (fd ?? "1") == "2" ? (to == '1' ? "2>&1" : ":") : (to == '2' ? ">&2" : ":"), null));
                         i += 2;
                     }
                     else if (i + 1 < s.Length && s[i + 1] == '>')
                     {
-                        tokens.Add(new Token(Kind.Op, ">>", null));
+                        tokens.Add(new Token(Kind.Op, fd == "2" ? "2>" : ">>", null));
                         i++;
                     }
                     else
                     {
-                        tokens.Add(new Token(Kind.Op, isStderr ? "2>" : ">", null));
+                        tokens.Add(new Token(Kind.Op, fd == "2" ? "2>" : ">", null));
                     }
 
                     break;

@@ -12,10 +12,10 @@ internal sealed class StreamingSubresources : IAsyncDisposable
     private readonly PortForwardHandler _portForward;
     private readonly ProxyHandler _proxy;
 
-    public StreamingSubresources(IStreamingCluster cluster)
+    public StreamingSubresources(IStreamingCluster cluster, Func<string, string, int, System.Net.EndPoint?>? fallbackBindings = null)
     {
         Cluster = cluster;
-        Ports = new PodPortBindings();
+        Ports = new PodPortBindings { Fallback = fallbackBindings };
         _portForward = new PortForwardHandler(cluster, Ports);
         _proxy = new ProxyHandler(cluster, Ports);
         Exec = new ExecHandler(cluster, Ports);
@@ -70,6 +70,19 @@ internal sealed class StreamingSubresources : IAsyncDisposable
 
         return null;
     }
+
+    /// <summary>Serves a request the core's router already split into resource, namespace, name, subresource and proxy path.</summary>
+    public Task HandleAsync(HttpContext context, string resource, string? @namespace, string name, string subresource, string proxyPath) =>
+        (resource, subresource) switch
+        {
+            ("pods", "portforward") => _portForward.HandleAsync(context, @namespace ?? string.Empty, name),
+            ("pods", "exec") => Exec.HandleAsync(context, @namespace ?? string.Empty, name, attach: false),
+            ("pods", "attach") => Exec.HandleAsync(context, @namespace ?? string.Empty, name, attach: true),
+            ("pods", "proxy") => _proxy.PodAsync(context, @namespace ?? string.Empty, name, proxyPath),
+            ("services", "proxy") => _proxy.ServiceAsync(context, @namespace ?? string.Empty, name, proxyPath),
+            ("nodes", "proxy") => _proxy.NodeAsync(context, name, proxyPath),
+            _ => StatusResponses.WriteAsync(context, 404, "NotFound", "the server could not find the requested resource"),
+        };
 
     /// <summary>Serves the request when it names a streaming subresource; false otherwise.</summary>
     public async Task<bool> TryHandleAsync(HttpContext context)

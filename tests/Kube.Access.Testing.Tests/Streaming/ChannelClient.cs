@@ -11,6 +11,8 @@ internal sealed class ChannelClient : IAsyncDisposable
 
     public ClientWebSocket Socket { get; }
 
+    public static ChannelClient Wrap(ClientWebSocket socket) => new(socket);
+
     public static async Task<ChannelClient> ConnectAsync(Uri uri, string protocol, CancellationToken ct, string? bearer = null)
     {
         var socket = new ClientWebSocket();

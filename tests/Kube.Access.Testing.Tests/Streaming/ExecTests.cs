@@ -155,7 +155,7 @@ public sealed class ExecTests : IAsyncLifetime
     [Fact]
     public async Task Curl_localhost_reaches_the_pods_own_bound_port_and_fails_like_curl_otherwise()
     {
-        _host.Streaming.Ports.Bind("default", "shell-demo", 8080, PodBackend.HelloHttp);
+        _host.BindPodPort("default", "shell-demo", 8080, PodBackend.HelloHttp);
         var (stdout, _, _) = await RunAsync("shell-demo", ["curl", "-s", "localhost:8080/"]);
         stdout.Should().Be("Hello Kubernetes!");
 
@@ -169,10 +169,9 @@ public sealed class ExecTests : IAsyncLifetime
     {
         var pod = new V1Pod
         {
-            Metadata = new V1ObjectMeta { Name = "two-containers", NamespaceProperty = "default", Uid = Guid.NewGuid().ToString() },
+            Metadata = new V1ObjectMeta { Name = "two-containers", NamespaceProperty = "default" },
             Spec = new V1PodSpec
             {
-                NodeName = "node-1",
                 RestartPolicy = "Never",
                 Volumes = [new V1Volume { Name = "shared-data", EmptyDir = new V1EmptyDirVolumeSource() }],
                 Containers =
@@ -186,15 +185,22 @@ public sealed class ExecTests : IAsyncLifetime
                     },
                 ],
             },
-            Status = new V1PodStatus { Phase = "Running", PodIP = "198.51.100.9" },
         };
-        _host.Cluster.Pods[("default", "two-containers")] = pod;
-        var terminated = new TaskCompletionSource<(string, int)>();
-        _host.Streaming.Exec.ContainerTerminated += (ns, name, container, code) => terminated.TrySetResult((container, code));
 
-        _host.Streaming.Exec.StartPod(pod);
+        _host.AddPod(pod);
 
-        (await terminated.Task.WaitAsync(Timeout)).Should().Be(("debian-container", 0));
+        var ct = Timeout;
+        V1ContainerStatus Debian() => _host.GetPod("default", "two-containers").Status.ContainerStatuses.Single(c => c.Name == "debian-container");
+        while (Debian().State.Terminated is null)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        Debian().State.Terminated.ExitCode.Should().Be(0);
+        Debian().State.Terminated.Reason.Should().Be("Completed");
+        var after = _host.GetPod("default", "two-containers");
+        after.Status.Phase.Should().Be("Running", "the nginx container keeps running");
+        after.Status.ContainerStatuses.Single(c => c.Name == "nginx-container").State.Running.Should().NotBeNull();
         var (stdout, _, _) = await RunAsync("two-containers", ["curl", "-s", "localhost"], container: "nginx-container");
         stdout.Should().Be("Hello from the debian container\n");
         var (listing, _, _) = await RunAsync("two-containers", ["ls", "/usr/share/nginx/html"], container: "nginx-container");

@@ -26,7 +26,7 @@ public sealed class PortForwardTests : IAsyncLifetime
     {
         var ct = Timeout;
         _host.AddPod("default", "mongo-0");
-        _host.Streaming.Ports.Bind("default", "mongo-0", 27017, PodBackend.Echo);
+        _host.BindPodPort("default", "mongo-0", 27017, PodBackend.Echo);
         await using var client = await ChannelClient.ConnectAsync(_host.WebSocketUri("/api/v1/namespaces/default/pods/mongo-0/portforward?ports=27017"), protocol, ct);
         client.Socket.SubProtocol.Should().Be(protocol);
 
@@ -82,8 +82,8 @@ public sealed class PortForwardTests : IAsyncLifetime
     {
         var ct = Timeout;
         _host.AddPod("default", "two");
-        _host.Streaming.Ports.Bind("default", "two", 7000, PodBackend.Echo);
-        _host.Streaming.Ports.Bind("default", "two", 8080, PodBackend.HelloHttp);
+        _host.BindPodPort("default", "two", 7000, PodBackend.Echo);
+        _host.BindPodPort("default", "two", 8080, PodBackend.HelloHttp);
         await using var client = await ChannelClient.ConnectAsync(_host.WebSocketUri("/api/v1/namespaces/default/pods/two/portforward?ports=7000&ports=8080"), "v4.channel.k8s.io", ct);
         var openers = new List<(byte, byte[])>();
         for (var i = 0; i < 4; i++)
@@ -116,7 +116,7 @@ public sealed class PortForwardTests : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         _host.AddPod("default", "bye");
-        _host.Streaming.Ports.Bind("default", "bye", 9000, listener.LocalEndpoint);
+        _host.BindPodPort("default", "bye", 9000, listener.LocalEndpoint);
         var server = Task.Run(async () =>
         {
             using var socket = await listener.AcceptSocketAsync(ct);
@@ -139,7 +139,7 @@ public sealed class PortForwardTests : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         _host.AddPod("default", "count");
-        _host.Streaming.Ports.Bind("default", "count", 9001, listener.LocalEndpoint);
+        _host.BindPodPort("default", "count", 9001, listener.LocalEndpoint);
         var server = Task.Run(async () =>
         {
             // Reads to end of stream, then answers with the byte count: only possible after a half-close.
@@ -210,7 +210,7 @@ public sealed class PortForwardTests : IAsyncLifetime
     {
         var ct = Timeout;
         _host.AddPod("default", "p");
-        _host.Streaming.Ports.Bind("default", "p", 80, PodBackend.Echo);
+        _host.BindPodPort("default", "p", 80, PodBackend.Echo);
         (await ChannelClient.RejectedStatusAsync(_host.WebSocketUri("/api/v1/namespaces/default/pods/p/portforward?ports=80"), "v4.base64.channel.k8s.io", ct)).Should().Be(400, "base64 framing is not served");
     }
 
@@ -219,7 +219,7 @@ public sealed class PortForwardTests : IAsyncLifetime
     {
         var ct = Timeout;
         _host.AddPod("default", "s");
-        _host.Streaming.Ports.Bind("default", "s", 5000, PodBackend.Sink);
+        _host.BindPodPort("default", "s", 5000, PodBackend.Sink);
         await using var client = await ChannelClient.ConnectAsync(_host.WebSocketUri("/api/v1/namespaces/default/pods/s/portforward?ports=5000"), "v4.channel.k8s.io", ct);
         await client.SendAsync(0, new byte[100_000], ct);
         await client.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);

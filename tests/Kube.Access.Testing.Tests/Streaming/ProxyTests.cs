@@ -38,10 +38,10 @@ public sealed class ProxyTests : IAsyncLifetime
                 Image = "gcr.io/google-samples/hello-go-gke:1.0",
                 Ports = [new V1ContainerPort { Name = "http", ContainerPort = 8080 }],
             });
-            _host.Streaming.Ports.Bind("default", name, 8080, PodBackend.HelloHttp);
+            _host.BindPodPort("default", name, 8080, PodBackend.HelloHttp);
         }
 
-        _host.Cluster.Services[("default", "hello")] = new V1Service
+        _host.AddService(new V1Service
         {
             Metadata = new V1ObjectMeta { Name = "hello", NamespaceProperty = "default" },
             Spec = new V1ServiceSpec
@@ -49,7 +49,7 @@ public sealed class ProxyTests : IAsyncLifetime
                 Selector = new Dictionary<string, string> { ["app"] = "hello", ["tier"] = "backend" },
                 Ports = [new V1ServicePort { Name = "web", Port = 80, TargetPort = "http", Protocol = "TCP" }],
             },
-        };
+        });
     }
 
     [Theory]
@@ -80,7 +80,7 @@ public sealed class ProxyTests : IAsyncLifetime
             Content = new ByteArrayContent(new byte[12345]),
         };
         request.Headers.Add("X-Test", "yes");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "secret");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _host.Api.DefaultToken);
 
         var response = await _http.SendAsync(request, Timeout);
 
@@ -96,7 +96,7 @@ public sealed class ProxyTests : IAsyncLifetime
         response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         status.GetProperty("reason").GetString().Should().Be("ServiceUnavailable");
-        status.GetProperty("message").GetString().Should().Be("error trying to reach service: dial tcp 198.51.100.7:81: connect: connection refused");
+        status.GetProperty("message").GetString().Should().Be($"error trying to reach service: dial tcp {_host.GetPod("default", "quiet").Status.PodIP}:81: connect: connection refused");
     }
 
     [Fact]
@@ -111,11 +111,11 @@ public sealed class ProxyTests : IAsyncLifetime
         badPort.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         JsonDocument.Parse(await badPort.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString().Should().Be("no service port 81 found for service \"hello\"");
 
-        _host.Cluster.Services[("default", "lonely")] = new V1Service
+        _host.AddService(new V1Service
         {
             Metadata = new V1ObjectMeta { Name = "lonely", NamespaceProperty = "default" },
             Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "none" }, Ports = [new V1ServicePort { Port = 80 }] },
-        };
+        });
         var noEndpoints = await _http.GetAsync("/api/v1/namespaces/default/services/lonely/proxy/", Timeout);
         noEndpoints.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         JsonDocument.Parse(await noEndpoints.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString().Should().Be("no endpoints available for service \"lonely\"");
@@ -124,7 +124,7 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Node_proxy_reaches_the_kubelet_stub_or_a_bound_node_port()
     {
-        _host.Cluster.Nodes["worker-1"] = new V1Node { Metadata = new V1ObjectMeta { Name = "worker-1" } };
+        _host.AddNode("worker-1");
         var healthz = await _http.GetAsync("/api/v1/nodes/worker-1/proxy/healthz", Timeout);
         healthz.StatusCode.Should().Be(HttpStatusCode.OK);
         (await healthz.Content.ReadAsStringAsync()).Should().Be("ok");

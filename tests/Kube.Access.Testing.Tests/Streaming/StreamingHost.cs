@@ -1,94 +1,89 @@
-using System.Collections.Concurrent;
+using FluentAssertions;
 using System.Net;
+using System.Text.Json.Nodes;
+using k8s;
 using k8s.Models;
+using Kube.Access.Testing.Internal;
 using Kube.Access.Testing.Streaming;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Kube.Access.Testing.Tests.Streaming;
 
-/// <summary>A Kestrel host on 127.0.0.1 serving the streaming subresources over an in-memory object set.</summary>
+/// <summary>The running emulator (plain HTTP on 127.0.0.1) with helpers to seed objects through its store.</summary>
 internal sealed class StreamingHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private StreamingHost(KubeApiEmulator api) => Api = api;
 
-    private StreamingHost(WebApplication app, ObjectSet cluster, StreamingSubresources streaming, Uri url)
-    {
-        _app = app;
-        Cluster = cluster;
-        Streaming = streaming;
-        Url = url;
-    }
+    public KubeApiEmulator Api { get; }
 
-    public ObjectSet Cluster { get; }
+    public StreamingSubresources Streaming => Api.Streaming;
 
-    public StreamingSubresources Streaming { get; }
+    public Uri Url => Api.Url;
 
-    public Uri Url { get; }
+    public static async Task<StreamingHost> StartAsync(EmulatorScenario scenario = EmulatorScenario.Empty) =>
+        new(await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = scenario }));
 
-    public static async Task<StreamingHost> StartAsync()
-    {
-        var cluster = new ObjectSet();
-        var streaming = new StreamingSubresources(cluster);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.Run(async context =>
-        {
-            if (!await streaming.TryHandleAsync(context))
-            {
-                context.Response.StatusCode = 404;
-            }
-        });
-        await app.StartAsync();
-        var address = app.Urls.First();
-        return new StreamingHost(app, cluster, streaming, new Uri(address));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        await Streaming.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Api.DisposeAsync();
 
     public Uri WebSocketUri(string pathAndQuery) => new($"ws://{Url.Authority}{pathAndQuery}");
 
-    /// <summary>Adds a running pod with one container per (name, image).</summary>
+    /// <summary>Creates a pod through the emulator's store (defaulted, scheduled, Running) and sets another phase if asked.</summary>
     public V1Pod AddPod(string ns, string name, IDictionary<string, string>? labels = null, string phase = "Running", params V1Container[] containers)
     {
         var pod = new V1Pod
         {
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Uid = Guid.NewGuid().ToString(), Labels = labels },
-            Spec = new V1PodSpec
-            {
-                NodeName = phase == "Pending" ? null : "node-1",
-                Containers = containers.Length > 0 ? containers : [new V1Container { Name = "main", Image = "busybox" }],
-            },
-            Status = new V1PodStatus { Phase = phase, PodIP = "198.51.100.7" },
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels },
+            Spec = new V1PodSpec { Containers = containers.Length > 0 ? containers : [new V1Container { Name = "main", Image = "busybox" }] },
         };
-        Cluster.Pods[(ns, name)] = pod;
-        return pod;
+        Create(ResourceCatalog.Pods, ns, pod);
+        if (phase != "Running")
+        {
+            Api.State.Replace(ResourceCatalog.Pods, ns, name, current =>
+            {
+                ((JsonObject)current["status"]!)["phase"] = phase;
+                if (phase == "Pending")
+                {
+                    ((JsonObject)current["spec"]!).Remove("nodeName");
+                }
+
+                return current;
+            }, "status");
+        }
+
+        return Get<V1Pod>(ResourceCatalog.Pods, ns, name);
     }
 
-    internal sealed class ObjectSet : IStreamingCluster
+    public V1Pod AddPod(V1Pod pod)
     {
-        public ConcurrentDictionary<(string, string), V1Pod> Pods { get; } = new();
+        pod.ApiVersion = "v1";
+        pod.Kind = "Pod";
+        Create(ResourceCatalog.Pods, pod.Metadata.NamespaceProperty, pod);
+        return Get<V1Pod>(ResourceCatalog.Pods, pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+    }
 
-        public ConcurrentDictionary<(string, string), V1Service> Services { get; } = new();
+    public V1Pod GetPod(string ns, string name) => Get<V1Pod>(ResourceCatalog.Pods, ns, name);
 
-        public ConcurrentDictionary<string, V1Node> Nodes { get; } = new();
+    public void AddService(V1Service service)
+    {
+        service.ApiVersion = "v1";
+        service.Kind = "Service";
+        Create(ResourceCatalog.Services, service.Metadata.NamespaceProperty, service);
+    }
 
-        public V1Pod? GetPod(string @namespace, string name) => Pods.GetValueOrDefault((@namespace, name));
+    public void AddNode(string name) =>
+        Create(ResourceCatalog.Nodes, null, new V1Node { ApiVersion = "v1", Kind = "Node", Metadata = new V1ObjectMeta { Name = name } });
 
-        public V1Service? GetService(string @namespace, string name) => Services.GetValueOrDefault((@namespace, name));
+    public void BindPodPort(string ns, string pod, int port, PodBackend backend) => Api.BindPodPort(ns, pod, port, backend);
 
-        public V1Node? GetNode(string name) => Nodes.GetValueOrDefault(name);
+    public void BindPodPort(string ns, string pod, int port, EndPoint endPoint) => Api.BindPodPort(ns, pod, port, (IPEndPoint)endPoint);
 
-        public IReadOnlyList<V1Pod> ListPods(string @namespace) => Pods.Where(p => p.Key.Item1 == @namespace).Select(p => p.Value).ToList();
+    private void Create(ResourceDef def, string? ns, object model) =>
+        Api.State.Create(def, ns, JsonNode.Parse(KubernetesJson.Serialize(model))!.AsObject());
+
+    private T Get<T>(ResourceDef def, string ns, string name)
+    {
+        Api.State.Store(def).TryGet(ns, name, out var stored).Should().BeTrue();
+        return KubernetesJson.Deserialize<T>(System.Text.Encoding.UTF8.GetString(stored.GetJson()));
     }
 }

@@ -1,0 +1,11 @@
+namespace Kube.Access.Cli.Tour;
+
+/// <summary>The chapters of <c>kube-access tour</c>, in order; each capability adds its own line.</summary>
+internal static class TourChapters
+{
+    public static IEnumerable<ITourChapter> Create()
+    {
+        yield return new EmulatorChapter();
+        yield return new ListingChapter();
+    }
+}
