@@ -26,7 +26,7 @@ public sealed record AppManifests(V1Deployment Deployment, V1Service? Service, V
     }
 
     /// <summary>The objects as one multi-document YAML stream (what <c>kubectl apply -f</c> takes).</summary>
-    public string ToYaml() => string.Join("---\n", All.Select(o => KubernetesYaml.Serialize(o)));
+    public string ToYaml() => string.Join("---\n", All.Select(o => KubernetesYaml.Serialize(o).TrimEnd('\n') + "\n"));
 }
 
 /// <summary>Builds the wizard's objects the way the dashboard's backend does.</summary>

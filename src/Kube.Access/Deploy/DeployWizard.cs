@@ -46,13 +46,20 @@ public interface IDeployWizard
 /// <summary>The deploy wizard over an <see cref="IKubeConnection"/>.</summary>
 public sealed class DeployWizard : IDeployWizard
 {
-    private readonly IKubeConnection _connection;
+    private readonly ConnectionSource _connection;
     private readonly ILogger<DeployWizard> _logger;
 
     /// <summary>Creates the wizard over <paramref name="connection"/> (not owned).</summary>
     public DeployWizard(IKubeConnection connection, ILogger<DeployWizard>? logger = null)
     {
-        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        _connection = new ConnectionSource(connection);
+        _logger = logger ?? NullLogger<DeployWizard>.Instance;
+    }
+
+    /// <summary>Creates the wizard over the container's default connection.</summary>
+    public DeployWizard(IKubeDefaultConnection connection, ILogger<DeployWizard>? logger = null)
+    {
+        _connection = new ConnectionSource(connection);
         _logger = logger ?? NullLogger<DeployWizard>.Instance;
     }
 
@@ -62,7 +69,7 @@ public sealed class DeployWizard : IDeployWizard
         ArgumentNullException.ThrowIfNull(spec);
         var problems = new List<SpecProblem>(spec.Validate());
         if (problems.Any(p => p.Field is "name" or "namespace")) return problems;
-        var client = _connection.Client;
+        var client = (await _connection.GetAsync(cancellationToken).ConfigureAwait(false)).Client;
         var name = spec.EffectiveName;
         if (await ExistsAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync(name, spec.Namespace, cancellationToken: cancellationToken), $"get deployment {spec.Namespace}/{name}").ConfigureAwait(false))
             problems.Add(new SpecProblem("name", name, $"a deployment named \"{name}\" already exists in namespace \"{spec.Namespace}\""));
@@ -78,7 +85,7 @@ public sealed class DeployWizard : IDeployWizard
         var problems = await ValidateAsync(spec, cancellationToken).ConfigureAwait(false);
         if (problems.Count > 0) throw new AppDeploymentValidationException(problems);
         var manifests = spec.BuildManifests();
-        var client = _connection.Client;
+        var client = (await _connection.GetAsync(cancellationToken).ConfigureAwait(false)).Client;
         var ns = spec.Namespace;
         var name = spec.EffectiveName;
         _logger.LogInformation("Deploying {Name} application into {Namespace} namespace", name, ns);

@@ -45,15 +45,18 @@ public sealed class ClusterDns : IClusterDns
     /// <summary>The namespace the DNS add-on runs in.</summary>
     public const string SystemNamespace = "kube-system";
 
-    private readonly IKubeConnection _connection;
+    private readonly ConnectionSource _connection;
 
     /// <summary>Creates the checks over <paramref name="connection"/> (not owned).</summary>
-    public ClusterDns(IKubeConnection connection) => _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+    public ClusterDns(IKubeConnection connection) => _connection = new ConnectionSource(connection);
+
+    /// <summary>Creates the checks over the container's default connection.</summary>
+    public ClusterDns(IKubeDefaultConnection connection) => _connection = new ConnectionSource(connection);
 
     /// <inheritdoc />
     public async Task<ClusterDnsReport> CheckAsync(CancellationToken cancellationToken = default)
     {
-        var client = _connection.Client;
+        var client = (await _connection.GetAsync(cancellationToken).ConfigureAwait(false)).Client;
         var problems = new List<string>();
 
         var service = await TryGet(() => client.CoreV1.ReadNamespacedServiceAsync("kube-dns", SystemNamespace, cancellationToken: cancellationToken), "get service kube-system/kube-dns").ConfigureAwait(false);
@@ -99,7 +102,7 @@ public sealed class ClusterDns : IClusterDns
     /// <inheritdoc />
     public async Task<IReadOnlyList<DnsRecord>> GetServiceRecordsAsync(string @namespace, string service, string? clusterDomain = null, CancellationToken cancellationToken = default)
     {
-        var client = _connection.Client;
+        var client = (await _connection.GetAsync(cancellationToken).ConfigureAwait(false)).Client;
         var svc = await KubeApiErrors.Call(() => client.CoreV1.ReadNamespacedServiceAsync(service, @namespace, cancellationToken: cancellationToken), $"get service {@namespace}/{service}").ConfigureAwait(false);
         V1Endpoints? endpoints = null;
         if (svc.Spec?.ClusterIP == "None")

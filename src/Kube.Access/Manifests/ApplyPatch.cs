@@ -122,11 +122,14 @@ public static class ApplyPatch
             case JsonValue wv:
                 if (live is not JsonValue lv2) return false;
                 if (wv.GetValueKind() == JsonValueKind.Number && lv2.GetValueKind() == JsonValueKind.Number)
-                    return wv.GetValue<JsonElement>().GetDecimal() == lv2.GetValue<JsonElement>().GetDecimal();
+                    return NumberOf(wv) == NumberOf(lv2);
                 return JsonNode.DeepEquals(wv, lv2);
         }
         return false;
     }
+
+    private static double NumberOf(JsonValue v) =>
+        double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.NaN;
 
     /// <summary>Serializes like Go's <c>encoding/json</c> on a map: compact, keys sorted by byte order, HTML-sensitive characters escaped, other text as UTF-8.</summary>
     public static string GoJson(JsonNode? node)
