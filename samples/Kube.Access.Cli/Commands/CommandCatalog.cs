@@ -18,6 +18,5 @@ internal static class CommandCatalog
         yield return DashboardCommand.Create();
         yield return TourCommand.Create();
         yield return ConfigCommand.Create();
-        yield return EmulatorCommand.Create();
     }
 }
