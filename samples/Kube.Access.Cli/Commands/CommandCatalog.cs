@@ -11,5 +11,10 @@ internal static class CommandCatalog
         yield return ApiCommand.Create();
         yield return ApiCommand.CreateVersion();
         yield return EmulatorCommand.Create();
+        yield return ApplyCommand.Create();
+        yield return ExposeCommand.Create();
+        yield return ServicesCommand.Create();
+        yield return DnsCommand.Create();
+        yield return DeployCommand.Create();
     }
 }
