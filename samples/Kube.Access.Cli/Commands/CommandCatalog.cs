@@ -18,5 +18,10 @@ internal static class CommandCatalog
         yield return DashboardCommand.Create();
         yield return TourCommand.Create();
         yield return ConfigCommand.Create();
+        yield return ApplyCommand.Create();
+        yield return ExposeCommand.Create();
+        yield return ServicesCommand.Create();
+        yield return DnsCommand.Create();
+        yield return DeployCommand.Create();
     }
 }
