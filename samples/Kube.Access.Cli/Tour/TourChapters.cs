@@ -7,7 +7,10 @@ internal static class TourChapters
     {
         yield return new EmulatorChapter();
         yield return new ListingChapter();
+        yield return new ClusterInfoChapter();
         yield return new ClusterAccessChapter();
         yield return new PortForwardChapter();
+        yield return new ServicesChapter();
+        yield return new ImagesTourChapter();
     }
 }
