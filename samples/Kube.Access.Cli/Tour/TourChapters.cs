@@ -9,6 +9,7 @@ internal static class TourChapters
         yield return new ListingChapter();
         yield return new ClusterInfoChapter();
         yield return new ClusterAccessChapter();
+        yield return new MultiClusterChapter();
         yield return new PortForwardChapter();
         yield return new ServicesChapter();
         yield return new ImagesTourChapter();
