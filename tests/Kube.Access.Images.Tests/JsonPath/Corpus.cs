@@ -84,9 +84,9 @@ public static class Corpus
         // Wildcards and recursive descent.
         PU("{.metadata.labels.*}", "{.metadata.*}", "{.spec.containers[0].resources.*}", "{.spec.containers[0].resources.limits.*}",
            "{..image}", "{..name}", "{..containerPort}", "{..imageID}", "{.spec..image}", "{.status..restartCount}", "{..['image']}",
-           "{..ports[*].name}", "{...image}", "{.spec.containers[*].*}", "{..type}", "{.status.metrics.*}", "{..}");
+           "{..ports[*].name}", "{...image}", "{.spec.containers[0].ports[0].*}", "{.spec.containers[*].*}", "{..type}", "{.status.metrics.*}", "{..}");
         P("{.spec.containers[*].ports[*]}", "{.metadata.name.*}", "{.kind.*}", "{.spec.containers.*.name}", "{.*.name}",
-          "{.spec.containers[0].ports[0].*}", "{.status.podIPs.*.ip}", "{.spec.initContainers[*].command.*}");
+          "{.status.podIPs.*.ip}", "{.spec.initContainers[*].command.*}");
         // Range / end.
         P("""{range .spec.containers[*]}{.name}{"\n"}{end}""", """{range .spec.containers[*]}{.name}={.image};{end}""",
           """{range .spec.containers[*]}[{.name}]{end}after""", """{range .status.containerStatuses[*]}{.name}{"\t"}{.imageID}{"\n"}{end}""",
