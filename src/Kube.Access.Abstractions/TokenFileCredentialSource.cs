@@ -6,11 +6,9 @@ namespace Kube.Access;
 /// after the server rejected it. Bound service-account tokens expire in about an hour, so
 /// reading the file once is a bug.
 /// </summary>
-public sealed class TokenFileCredentialSource : IKubeCredentialSource
+public sealed class TokenFileCredentialSource : CachingCredentialSource
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _time;
-    private KubeCredential? _cached;
     private DateTimeOffset _readAt;
 
     /// <summary>Creates a source for <paramref name="path"/>.</summary>
@@ -32,65 +30,28 @@ public sealed class TokenFileCredentialSource : IKubeCredentialSource
     public TimeSpan RefreshInterval { get; }
 
     /// <inheritdoc />
-    public async ValueTask<KubeCredential> GetCredentialAsync(CancellationToken cancellationToken)
-    {
-        var cached = Volatile.Read(ref _cached);
-        if (cached is not null && _time.GetUtcNow() - _readAt < RefreshInterval)
-        {
-            return cached;
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_cached is not null && _time.GetUtcNow() - _readAt < RefreshInterval)
-            {
-                return _cached;
-            }
-
-            string text;
-            try
-            {
-                text = await File.ReadAllTextAsync(Path, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new KubeCredentialException($"Cannot read the token file '{Path}': {e.Message}", e);
-            }
-
-            var token = text.Trim();
-            if (token.Length == 0)
-            {
-                throw new KubeCredentialException($"The token file '{Path}' is empty.");
-            }
-
-            var credential = KubeCredential.FromToken(token);
-            _readAt = _time.GetUtcNow();
-            Volatile.Write(ref _cached, credential);
-            return credential;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    protected override bool IsFresh(KubeCredential credential) => _time.GetUtcNow() - _readAt < RefreshInterval;
 
     /// <inheritdoc />
-    public async ValueTask<bool> InvalidateAsync(KubeCredential rejected, CancellationToken cancellationToken)
+    protected override async ValueTask<KubeCredential> FetchAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        string text;
         try
         {
-            if (Equals(_cached, rejected))
-            {
-                _cached = null;
-            }
-
-            return true;
+            text = await File.ReadAllTextAsync(Path, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _gate.Release();
+            throw new KubeCredentialException($"Cannot read the token file '{Path}': {e.Message}", e);
         }
+
+        var token = text.Trim();
+        if (token.Length == 0)
+        {
+            throw new KubeCredentialException($"The token file '{Path}' is empty.");
+        }
+
+        _readAt = _time.GetUtcNow();
+        return KubeCredential.FromToken(token);
     }
 }

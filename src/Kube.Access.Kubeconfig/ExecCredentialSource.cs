@@ -57,15 +57,13 @@ internal sealed record ExecClusterInfo(string Server, string? TlsServerName, boo
 /// the command with its arguments as an argument list (never through a shell), its env on top of
 /// ours, <c>KUBERNETES_EXEC_INFO</c>; caches the credential until its <c>expirationTimestamp</c>.
 /// </summary>
-public sealed class ExecCredentialSource : IKubeCredentialSource
+public sealed class ExecCredentialSource : CachingCredentialSource
 {
     private readonly KubeconfigExec _exec;
     private readonly string _command;
     private readonly string _user;
     private readonly ExecClusterInfo? _cluster;
     private readonly KubeconfigResolveOptions _options;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private KubeCredential? _cached;
 
     internal ExecCredentialSource(KubeconfigExec exec, string command, string user, ExecClusterInfo? cluster, KubeconfigResolveOptions options)
     {
@@ -88,53 +86,11 @@ public sealed class ExecCredentialSource : IKubeCredentialSource
     public int Invocations { get; private set; }
 
     /// <inheritdoc />
-    public async ValueTask<KubeCredential> GetCredentialAsync(CancellationToken cancellationToken)
-    {
-        var cached = Volatile.Read(ref _cached);
-        if (IsFresh(cached))
-        {
-            return cached!;
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (IsFresh(_cached))
-            {
-                return _cached!;
-            }
-
-            var credential = await RunAsync(cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _cached, credential);
-            return credential;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    protected override ValueTask<KubeCredential> FetchAsync(CancellationToken cancellationToken) => new(RunAsync(cancellationToken));
 
     /// <inheritdoc />
-    public async ValueTask<bool> InvalidateAsync(KubeCredential rejected, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (Equals(_cached, rejected))
-            {
-                _cached = null;
-            }
-
-            return true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private bool IsFresh(KubeCredential? credential) =>
-        credential is not null && (credential.ExpiresAt is null || _options.TimeProvider.GetUtcNow() < credential.ExpiresAt);
+    protected override bool IsFresh(KubeCredential credential) =>
+        credential.ExpiresAt is null || _options.TimeProvider.GetUtcNow() < credential.ExpiresAt;
 
     private KubeCredentialException Fail(string message, Exception? inner = null) =>
         new($"exec plugin for user \"{_user}\" ({_exec.Command}): {message}", inner);
