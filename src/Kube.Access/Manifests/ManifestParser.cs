@@ -240,7 +240,18 @@ public static class ManifestParser
 
         public bool MoveNext()
         {
-            var moved = inner.MoveNext();
+            bool moved;
+            try
+            {
+                moved = inner.MoveNext();
+            }
+            catch (InvalidOperationException ex)
+            {
+                // YamlDotNet's scanner reports some malformed input (e.g. a plain scalar cut short inside a
+                // flow sequence) with InvalidOperationException; surface it as the YAML error it is.
+                var mark = new Mark(0, LastLine, 1);
+                throw new YamlException(mark, mark, "malformed YAML: " + ex.Message, ex);
+            }
             if (moved && inner.Current is { } e) LastLine = (int)e.Start.Line;
             return moved;
         }

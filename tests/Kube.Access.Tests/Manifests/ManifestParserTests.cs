@@ -192,4 +192,14 @@ public class ManifestParserTests
         }
         return true;
     }
+
+    [Fact]
+    public void A_plain_scalar_cut_short_in_a_flow_sequence_is_a_ManifestException()
+    {
+        // Found by the mutation property above: YamlDotNet's scanner raised InvalidOperationException here.
+        var text = File.ReadAllText(Path.Combine(KubectlRunner.ManifestsDir(), "two-container-pod.yaml"));
+        var mutated = text.Insert(12 % text.Length, "[");
+        var act = () => ManifestParser.Parse(mutated, "mutated.yaml");
+        act.Should().Throw<ManifestException>().Which.Message.Should().Contain("mutated.yaml");
+    }
 }
