@@ -100,8 +100,10 @@ public sealed class ExecSession : IAsyncDisposable
 
     /// <summary>
     /// Writes <paramref name="data"/> to stdin (frames of at most the configured payload, copied into one
-    /// pooled buffer). Completes when the WebSocket took the bytes.
+    /// pooled buffer). Completes when the WebSocket took the bytes. Once the command has exited, input is
+    /// dropped (it has no reader any more, as with kubectl).
     /// </summary>
+    /// <exception cref="ExecException">Stdin was not requested or is closed; the connection was lost.</exception>
     public async ValueTask WriteStdinAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         EnsureStdinWritable();
@@ -111,13 +113,14 @@ public sealed class ExecSession : IAsyncDisposable
         }
         catch (WebSocketChannelException ex)
         {
-            throw ConnectionLost("writing stdin", ex);
+            await ThrowUnlessExitedAsync("writing stdin", ex).ConfigureAwait(false);
         }
     }
 
     /// <summary>
     /// Ends stdin (v5 close-channel frame for channel 0) after anything still buffered in <see cref="Stdin"/>;
-    /// the command sees end of file. Stdout and stderr keep flowing to their end. Calling it twice is harmless.
+    /// the command sees end of file. Stdout and stderr keep flowing to their end. Calling it twice, or after the
+    /// command has exited, is harmless.
     /// </summary>
     /// <exception cref="ExecException">
     /// <see cref="ExecErrorKind.StdinCloseUnsupported"/> when the server negotiated <c>v4.channel.k8s.io</c>, which
@@ -154,7 +157,7 @@ public sealed class ExecSession : IAsyncDisposable
             }
             catch (WebSocketChannelException ex)
             {
-                throw ConnectionLost("closing stdin", ex);
+                await ThrowUnlessExitedAsync("closing stdin", ex).ConfigureAwait(false);
             }
 
             _stdinClosed = true;
@@ -222,6 +225,23 @@ public sealed class ExecSession : IAsyncDisposable
             : new ExecException(ExecErrorKind.ConnectionLost, $"The connection to pod {Namespace}/{Pod} container {Container} was lost while {what}: {inner.Message}", Namespace, Pod, Container, innerException: inner);
 
     internal WebSocketChannelConnection Channels => _channels;
+
+    /// <summary>
+    /// A stdin send failed: when the command has already exited (its status arrived and the server closed the
+    /// connection) the input has nowhere to go and is dropped, as kubectl does; otherwise the connection was lost.
+    /// </summary>
+    internal async ValueTask ThrowUnlessExitedAsync(string what, WebSocketChannelException ex)
+    {
+        try
+        {
+            // The send failed because the socket is closing or gone, so the incoming side ends promptly too.
+            await _exit.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ExecException or TimeoutException)
+        {
+            throw ConnectionLost(what, ex);
+        }
+    }
 
     internal void EnsureStdinWritable()
     {
@@ -435,7 +455,7 @@ public sealed class ExecSession : IAsyncDisposable
             }
             catch (WebSocketChannelException ex)
             {
-                throw _session.ConnectionLost("writing stdin", ex);
+                await _session.ThrowUnlessExitedAsync("writing stdin", ex).ConfigureAwait(false);
             }
 
             return default;
