@@ -13,6 +13,11 @@ if (args.Length > 0 && args[0] == PortForwardHarness.Command)
     return await PortForwardHarness.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0] == "exec-harness")
+{
+    return await Kube.Access.Benchmarks.Exec.ExecCatBenchmarks.RunHarnessAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
 
