@@ -13,5 +13,6 @@ internal static class TourChapters
         yield return new PortForwardChapter();
         yield return new ServicesChapter();
         yield return new ImagesTourChapter();
+        yield return new SharedVolumeChapter();
     }
 }
