@@ -79,6 +79,8 @@ public sealed partial class ExecDifferentialTests : IAsyncLifetime
     [InlineData("exec|two-containers|-c|nginx-container|--|curl|-s|localhost")]
     [InlineData("exec|annotated|--|hostname")]
     [InlineData("exec|with-init|--|hostname")]
+    [InlineData("exec|bad-annotation|--|hostname")]
+    [InlineData("exec|-n|default|annotated|-c|web|--|hostname")]
     [InlineData("exec|-i|-t|shell-demo|--|cat")]
     [InlineData("exec|-t|shell-demo|--|echo|tty")]
     public async Task Errors_and_container_choice_read_like_kubectl(string args)
