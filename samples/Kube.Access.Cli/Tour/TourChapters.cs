@@ -7,12 +7,15 @@ internal static class TourChapters
     {
         yield return new EmulatorChapter();
         yield return new ListingChapter();
+        yield return new DashboardChapter();
         yield return new ClusterInfoChapter();
         yield return new ClusterAccessChapter();
         yield return new MultiClusterChapter();
         yield return new PortForwardChapter();
         yield return new ServicesChapter();
+        yield return new FrontendBackendChapter();
         yield return new ImagesTourChapter();
         yield return new SharedVolumeChapter();
+        yield return new DnsChapter();
     }
 }

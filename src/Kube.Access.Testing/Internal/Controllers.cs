@@ -500,6 +500,11 @@ internal sealed class Controllers
                 ["nodeName"] = JsonUtil.Str(node["spec"]?["nodeName"]),
                 ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = ns, ["name"] = pod.Name, ["uid"] = pod.Uid },
             };
+            // As the endpoints controller does: a pod whose subdomain is this service publishes its hostname.
+            if (JsonUtil.Str(node["spec"]?["hostname"]) is { Length: > 0 } hostname && JsonUtil.Str(node["spec"]?["subdomain"]) == name)
+            {
+                address["hostname"] = hostname;
+            }
             (ready ? addresses : notReady).Add(address);
             podsForPorts.Add(node);
         }

@@ -213,10 +213,14 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
         var original = ApplyPatch.LastApplied(current);
         if (original is null)
             _logger.LogWarning("{Object} is missing the {Annotation} annotation which is required by apply; it will be patched automatically", document.DisplayName, ApplyPatch.LastAppliedAnnotation);
-        var patch = ApplyPatch.ThreeWay(original, modified, current);
+        // Built-in kinds get kubectl's three-way strategic merge patch (lists merged by their patch merge keys);
+        // other kinds (custom resources) a three-way JSON merge patch.
+        var strategic = StrategicMergePatch.IsBuiltInGroup(resource.Group);
+        var patch = strategic ? StrategicMergePatch.ThreeWay(original, modified, current) : ApplyPatch.ThreeWay(original, modified, current);
         if (patch.Count == 0) return new AppliedObject(document, ApplyAction.Unchanged, request.DryRun, current, null);
         if (request.DryRun == ApplyDryRun.Client) return new AppliedObject(document, ApplyAction.Configured, request.DryRun, modified, null);
-        var patched = await SendAsync(connection, HttpMethod.Patch, $"{objectPath}?fieldManager={manager}{dryRunQuery}", patch, "application/merge-patch+json", document, "patch", cancellationToken).ConfigureAwait(false);
+        var contentType = strategic ? StrategicMergePatch.ContentType : "application/merge-patch+json";
+        var patched = await SendAsync(connection, HttpMethod.Patch, $"{objectPath}?fieldManager={manager}{dryRunQuery}", patch, contentType, document, "patch", cancellationToken).ConfigureAwait(false);
         return new AppliedObject(document, ApplyAction.Configured, request.DryRun, patched, null);
     }
 
