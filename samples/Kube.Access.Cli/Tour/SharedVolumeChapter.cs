@@ -20,20 +20,20 @@ namespace Kube.Access.Cli.Tour;
 /// </summary>
 internal sealed class SharedVolumeChapter : ITourChapter
 {
-    /// <summary>The guide's manifest, embedded from samples/manifests.</summary>
-    public const string ManifestResource = "two-container-pod.yaml";
+    /// <summary>The guide's manifest (samples/manifests, embedded in the tool).</summary>
+    public const string ManifestFile = "two-container-pod.yaml";
 
     public string Title => "Communicate between containers in the same pod using a shared volume";
 
     public async Task RunAsync(TourContext context, CancellationToken cancellationToken)
     {
         await using var connection = TourConnection.Create(context.Emulator);
-        await using var server = await ManifestServer.StartAsync(ReadManifest(), cancellationToken);
+        await using var server = await ManifestServer.StartAsync(TourManifests.Read(ManifestFile), cancellationToken);
 
         // 1. Apply from a URL, as the guide does with https://k8s.io/examples/pods/two-container-pod.yaml.
         var url = new Uri(server.BaseUrl, "examples/pods/two-container-pod.yaml");
-        context.Command($"kubectl apply -f {url}");
-        context.Line($"# (served on loopback; it redirects to {new Uri(server.BaseUrl, "pods/two-container-pod.yaml")}, as k8s.io's links do)");
+        context.Command($"kubectl apply -f {TourManifests.GuideUrl(ManifestFile)}");
+        context.Line($"# here from {url} on loopback, which redirects to {new Uri(server.BaseUrl, "pods/two-container-pod.yaml")} as k8s.io's links do");
         using (var applier = new ManifestApplier(connection))
         {
             var applied = await applier.ApplyAsync([ManifestSource.FromUrl(url)], cancellationToken: cancellationToken);
@@ -71,15 +71,6 @@ internal sealed class SharedVolumeChapter : ITourChapter
         var shell = await exec.RunAsync("default", "two-containers", ["sh", "-c", "echo $HOSTNAME; echo https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"], "nginx-container", cancellationToken: cancellationToken);
         context.Output.Write(shell.StdoutText);
         context.Line("# from there a pod reaches the API with its service-account token (see the cluster access chapter)");
-    }
-
-    /// <summary>The two-container pod manifest as the guide writes it.</summary>
-    public static string ReadManifest()
-    {
-        using var stream = typeof(SharedVolumeChapter).Assembly.GetManifestResourceStream(ManifestResource)
-            ?? throw new InvalidOperationException($"The embedded resource {ManifestResource} is missing.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 
     private static async Task<k8s.Models.V1Pod> WaitForDebianAsync(IKubeConnection connection, CancellationToken cancellationToken)
