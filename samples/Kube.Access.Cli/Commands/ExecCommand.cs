@@ -76,7 +76,7 @@ internal static class ExecCommand
                     Console.Error.WriteLine(notice);
                 }
 
-                if (attach && tty && !quiet)
+                if (attach && !quiet)
                 {
                     Console.Error.WriteLine("If you don't see a command prompt, try pressing enter.");
                 }
