@@ -390,6 +390,35 @@ public sealed class PodExecTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cancelling_RunAsync_drops_the_session_and_the_process_sees_the_client_go()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _e.Api.BindExec("default", "shell-demo", "nginx", async (process, ct) =>
+        {
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            finally
+            {
+                ended.TrySetResult();
+            }
+
+            return 0;
+        });
+
+        using var cts = new CancellationTokenSource();
+        var run = _e.Exec.RunAsync("default", "shell-demo", ["server"], cancellationToken: cts.Token);
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await cts.CancelAsync();
+        var act = () => run.WaitAsync(TimeSpan.FromMinutes(1));
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        await ended.Task.WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task AddKubeAccess_registers_IPodExec_over_the_default_connection()
     {
         var services = new ServiceCollection();
