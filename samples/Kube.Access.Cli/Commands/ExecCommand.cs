@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.IO.Pipelines;
 using Kube.Access.Exec;
 
@@ -77,7 +76,7 @@ internal static class ExecCommand
                     Console.Error.WriteLine(notice);
                 }
 
-                if (attach && tty && !quiet)
+                if (attach && !quiet)
                 {
                     Console.Error.WriteLine("If you don't see a command prompt, try pressing enter.");
                 }
@@ -114,7 +113,7 @@ internal static class ExecCommand
             {
                 try
                 {
-                    await CopyStdinAsync(session, stop.Token).ConfigureAwait(false);
+                    await CopyStdinAsync(session, raw is not null, stop.Token).ConfigureAwait(false);
                 }
                 catch (ExecException e) when (e.Kind == ExecErrorKind.StdinCloseUnsupported)
                 {
@@ -184,9 +183,13 @@ internal static class ExecCommand
         }
     }
 
-    private static async Task CopyStdinAsync(ExecSession session, CancellationToken ct)
+    private static async Task CopyStdinAsync(ExecSession session, bool rawTerminal, CancellationToken ct)
     {
-        await using var input = Console.OpenStandardInput();
+        // In raw mode, read file descriptor 0 directly: Console's own stream would put the terminal back in its
+        // cooked settings (echo, line editing) before each read.
+        await using var input = rawTerminal
+            ? new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0)
+            : Console.OpenStandardInput();
         var buffer = new byte[32 * 1024];
         int read;
         while ((read = await input.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
@@ -232,63 +235,58 @@ internal static class ExecCommand
         }
     }
 
-    /// <summary>The terminal in raw mode (no echo, no line editing, no signals) until disposed, via stty on Unix.</summary>
+    /// <summary>
+    /// The terminal in raw mode (no echo, no line editing, no signals: Ctrl+C goes to the remote process) until
+    /// disposed, through libc's tcgetattr/cfmakeraw/tcsetattr on stdin (Linux and macOS). The termios structure is
+    /// kept opaque in a buffer larger than either platform's.
+    /// </summary>
     private sealed class RawTerminal : IDisposable
     {
-        private string? _saved;
+        private const int TermiosBufferSize = 256;
+        private byte[]? _saved;
 
-        private RawTerminal(string saved) => _saved = saved;
+        private RawTerminal(byte[] saved) => _saved = saved;
 
         public static RawTerminal? Enter()
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Console.TreatControlCAsInput = true;
-                return null;
-            }
-
-            var saved = Stty("-g");
-            if (string.IsNullOrWhiteSpace(saved))
+            if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
             {
                 return null;
             }
 
-            Stty("raw", "-echo");
-            return new RawTerminal(saved.Trim());
+            try
+            {
+                var saved = new byte[TermiosBufferSize];
+                if (TcGetAttr(0, saved) != 0)
+                {
+                    return null;
+                }
+
+                var raw = (byte[])saved.Clone();
+                CfMakeRaw(raw);
+                return TcSetAttr(0, 0, raw) == 0 ? new RawTerminal(saved) : null;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return null;
+            }
         }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _saved, null) is { } saved)
             {
-                Stty(saved);
+                _ = TcSetAttr(0, 0, saved);
             }
         }
 
-        private static string? Stty(params string[] args)
-        {
-            try
-            {
-                var psi = new ProcessStartInfo("stty") { RedirectStandardOutput = true, UseShellExecute = false };
-                foreach (var a in args)
-                {
-                    psi.ArgumentList.Add(a);
-                }
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "tcgetattr")]
+        private static extern int TcGetAttr(int fd, [System.Runtime.InteropServices.In, System.Runtime.InteropServices.Out] byte[] termios);
 
-                using var process = Process.Start(psi);
-                if (process is null)
-                {
-                    return null;
-                }
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "tcsetattr")]
+        private static extern int TcSetAttr(int fd, int optionalActions, byte[] termios);
 
-                var output = process.StandardOutput.ReadToEnd();
-                process.WaitForExit();
-                return process.ExitCode == 0 ? output : null;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return null;
-            }
-        }
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "cfmakeraw")]
+        private static extern void CfMakeRaw([System.Runtime.InteropServices.In, System.Runtime.InteropServices.Out] byte[] termios);
     }
 }

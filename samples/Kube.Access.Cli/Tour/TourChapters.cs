@@ -15,6 +15,7 @@ internal static class TourChapters
         yield return new ServicesChapter();
         yield return new FrontendBackendChapter();
         yield return new ImagesTourChapter();
+        yield return new SharedVolumeChapter();
         yield return new DnsChapter();
     }
 }

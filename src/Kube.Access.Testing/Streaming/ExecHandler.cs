@@ -181,6 +181,16 @@ internal sealed class ExecHandler : IAsyncDisposable
                 ["HOSTNAME"] = name,
                 ["HOME"] = "/root",
             };
+            // The kubelet tells every container where the API server's service is (how a pod reaches the API).
+            if (_cluster.GetService("default", "kubernetes") is { Spec.ClusterIP: { Length: > 0 } apiIp } api)
+            {
+                var apiPort = api.Spec.Ports?.FirstOrDefault()?.Port ?? 443;
+                env["KUBERNETES_SERVICE_HOST"] = apiIp;
+                env["KUBERNETES_SERVICE_PORT"] = apiPort.ToString(CultureInfo.InvariantCulture);
+                env["KUBERNETES_SERVICE_PORT_HTTPS"] = apiPort.ToString(CultureInfo.InvariantCulture);
+                env["KUBERNETES_PORT"] = $"tcp://{apiIp}:{apiPort}";
+            }
+
             foreach (var e in spec.Env ?? [])
             {
                 env[e.Name] = e.Value ?? string.Empty;

@@ -104,6 +104,7 @@ public sealed class ExecSession : IAsyncDisposable
     /// dropped (it has no reader any more, as with kubectl).
     /// </summary>
     /// <exception cref="ExecException">Stdin was not requested or is closed; the connection was lost.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteStdinAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         EnsureStdinWritable();
@@ -326,10 +327,11 @@ public sealed class ExecSession : IAsyncDisposable
                 Namespace, Pod, Container);
         }
 
-        return ParseStatus(status);
+        return ParseStatus(status, Namespace, Pod, Container);
     }
 
-    internal ExecResult ParseStatus(byte[] json)
+    /// <summary>The status-channel document as a result, or the typed error it describes (any input: result or <see cref="ExecException"/>).</summary>
+    internal static ExecResult ParseStatus(byte[] json, string ns, string pod, string container)
     {
         string? statusText = null, reason = null, message = null, exitCause = null;
         try
@@ -356,8 +358,8 @@ public sealed class ExecSession : IAsyncDisposable
         }
         catch (JsonException ex)
         {
-            throw new ExecException(ExecErrorKind.Failed, $"The exit status of the command in pod {Namespace}/{Pod} container {Container} is not a Status object: {ex.Message}",
-                Namespace, Pod, Container, System.Text.Encoding.UTF8.GetString(json), innerException: ex);
+            throw new ExecException(ExecErrorKind.Failed, $"The exit status of the command in pod {ns}/{pod} container {container} is not a Status object: {ex.Message}",
+                ns, pod, container, System.Text.Encoding.UTF8.GetString(json), innerException: ex);
         }
 
         if (statusText == "Success")
@@ -372,14 +374,14 @@ public sealed class ExecSession : IAsyncDisposable
                 return new ExecResult(code, reason, message);
             }
 
-            throw new ExecException(ExecErrorKind.Failed, $"The command in pod {Namespace}/{Pod} container {Container} failed without a readable exit code: {message}", Namespace, Pod, Container, message);
+            throw new ExecException(ExecErrorKind.Failed, $"The command in pod {ns}/{pod} container {container} failed without a readable exit code: {message}", ns, pod, container, message);
         }
 
         var text = message ?? System.Text.Encoding.UTF8.GetString(json);
         var kind = text.Contains("executable file not found", StringComparison.Ordinal) || text.Contains("no such file or directory", StringComparison.Ordinal)
             ? ExecErrorKind.CommandNotFound
             : ExecErrorKind.Failed;
-        throw new ExecException(kind, text, Namespace, Pod, Container, text);
+        throw new ExecException(kind, text, ns, pod, container, text);
 
         static string? GetString(JsonElement element, string name) =>
             element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -79,8 +79,12 @@ public sealed partial class ExecDifferentialTests : IAsyncLifetime
     [InlineData("exec|two-containers|-c|nginx-container|--|curl|-s|localhost")]
     [InlineData("exec|annotated|--|hostname")]
     [InlineData("exec|with-init|--|hostname")]
+    [InlineData("exec|bad-annotation|--|hostname")]
+    [InlineData("exec|-n|default|annotated|-c|web|--|hostname")]
     [InlineData("exec|-i|-t|shell-demo|--|cat")]
     [InlineData("exec|-t|shell-demo|--|echo|tty")]
+    [InlineData("attach|-i|shell-demo")]
+    [InlineData("attach|-i|two-containers|-c|nginx-container")]
     public async Task Errors_and_container_choice_read_like_kubectl(string args)
     {
         var argv = args.Split('|');
@@ -89,7 +93,7 @@ public sealed partial class ExecDifferentialTests : IAsyncLifetime
         var cli = await RunCliAsync(input, argv);
         cli.ExitCode.Should().Be(kubectl.ExitCode);
         cli.StdOut.Should().Be(kubectl.StdOut);
-        if (kubectl.ExitCode == 0)
+        if (!ApiText().IsMatch(kubectl.Stderr))
         {
             cli.StdErr.Should().Be(kubectl.StdErr);
         }

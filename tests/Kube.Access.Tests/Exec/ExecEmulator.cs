@@ -51,6 +51,8 @@ public sealed class ExecEmulator : IAsyncDisposable
         await client.CoreV1.CreateNamespacedPodAsync(Pod("shell-demo", [Container("nginx", "nginx")]), "default");
         await client.CoreV1.CreateNamespacedPodAsync(Pod("annotated", [Container("web", "nginx"), Container("sidecar", "busybox", "sh", "-c", "sleep 3600")],
             annotations: new Dictionary<string, string> { [PodExec.DefaultContainerAnnotation] = "sidecar" }), "default");
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("bad-annotation", [Container("first", "nginx"), Container("second", "nginx")],
+            annotations: new Dictionary<string, string> { [PodExec.DefaultContainerAnnotation] = "gone" }), "default");
         await client.CoreV1.CreateNamespacedPodAsync(Pod("with-init", [Container("app", "nginx")], init: [Container("setup", "busybox", "true")]), "default");
         var twoContainers = await File.ReadAllTextAsync(Path.Combine(KubectlRunner.ManifestsDir(), "two-container-pod.yaml"));
         await client.CoreV1.CreateNamespacedPodAsync(KubernetesYaml.Deserialize<V1Pod>(twoContainers), "default");

@@ -337,6 +337,40 @@ public sealed class PodExecTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connection_reset_mid_stream_fails_the_readers_and_the_exit_with_typed_errors()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _e.Api.BindExec("default", "shell-demo", "nginx", async (process, ct) =>
+        {
+            await process.Stdout.WriteAsync("partial\n"u8.ToArray(), ct);
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return 0;
+        });
+
+        await using var relay = new TcpRelay(_e.Api.Url.Port);
+        await using var connection = new KubeConnectionFactory().Create(new KubeEndpoint
+        {
+            Server = relay.Url,
+            Credentials = new StaticCredentialSource(KubeCredential.FromToken(_e.Api.DefaultToken)),
+        });
+        await using var session = await new PodExec(connection).StartAsync(new ExecRequest { Namespace = "default", Pod = "shell-demo", Command = ["server"] });
+        var read = await session.Stdout.ReadAtLeastAsync(8);
+        Encoding.UTF8.GetString(read.Buffer.ToArray()).Should().Be("partial\n");
+        session.Stdout.AdvanceTo(read.Buffer.End);
+        await started.Task;
+
+        relay.Drop();
+
+        var readMore = () => session.Stdout.ReadAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        (await readMore.Should().ThrowAsync<ExecException>()).Which.Kind.Should().Be(ExecErrorKind.ConnectionLost);
+        var wait = () => session.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        var error = (await wait.Should().ThrowAsync<ExecException>()).Which;
+        error.Kind.Should().Be(ExecErrorKind.ConnectionLost);
+        error.Message.Should().Contain("shell-demo");
+    }
+
+    [Fact]
     public async Task An_aborted_connection_fails_the_output_readers_with_a_typed_error()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -353,6 +387,35 @@ public sealed class PodExecTests : IAsyncLifetime
         await session.DisposeAsync();
         var act = () => reading.WaitAsync(TimeSpan.FromMinutes(1));
         (await act.Should().ThrowAsync<ExecException>()).Which.Kind.Should().Be(ExecErrorKind.ConnectionLost);
+    }
+
+    [Fact]
+    public async Task Cancelling_RunAsync_drops_the_session_and_the_process_sees_the_client_go()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _e.Api.BindExec("default", "shell-demo", "nginx", async (process, ct) =>
+        {
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            finally
+            {
+                ended.TrySetResult();
+            }
+
+            return 0;
+        });
+
+        using var cts = new CancellationTokenSource();
+        var run = _e.Exec.RunAsync("default", "shell-demo", ["server"], cancellationToken: cts.Token);
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await cts.CancelAsync();
+        var act = () => run.WaitAsync(TimeSpan.FromMinutes(1));
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        await ended.Task.WaitAsync(TimeSpan.FromMinutes(1));
     }
 
     [Fact]
