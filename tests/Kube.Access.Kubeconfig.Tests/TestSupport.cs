@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Kube.Access.Kubeconfig.Yaml;
+using Kube.Access.TestSupport;
 
 namespace Kube.Access.Kubeconfig.Tests;
 
@@ -59,56 +59,11 @@ public sealed class TempDir : IDisposable
     }
 }
 
-public sealed record KubectlResult(int ExitCode, string Stdout, string Stderr);
-
-/// <summary>Runs the real kubectl (on PATH) with an isolated HOME and the given KUBECONFIG.</summary>
+/// <summary>Runs the real kubectl (on PATH) with an isolated HOME and the given KUBECONFIG; the shared <see cref="KubectlTool"/> does the work.</summary>
 public static class Kubectl
 {
-    public static async Task<KubectlResult> RunAsync(string workingDirectory, string? kubeconfigVariable, params string[] args)
-    {
-        var psi = new ProcessStartInfo("kubectl")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment.Remove("KUBECONFIG");
-        if (kubeconfigVariable is not null)
-        {
-            psi.Environment["KUBECONFIG"] = kubeconfigVariable;
-        }
-
-        // A fresh HOME outside the compared directory: kubectl keeps a discovery cache under ~/.kube.
-        var home = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kubectl-home-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(home);
-        psi.Environment["HOME"] = home;
-        try
-        {
-            return await RunProcessAsync(psi);
-        }
-        finally
-        {
-            Directory.Delete(home, recursive: true);
-        }
-    }
-
-    private static async Task<KubectlResult> RunProcessAsync(ProcessStartInfo psi)
-    {
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
-        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
-        await process.WaitForExitAsync(cts.Token);
-        return new KubectlResult(process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<ToolResult> RunAsync(string workingDirectory, string? kubeconfigVariable, params string[] args) =>
+        KubectlTool.RunAsync(args, kubeconfigVariable: kubeconfigVariable, workingDirectory: workingDirectory);
 }
 
 /// <summary>Structural comparison of kubectl's and our output.</summary>

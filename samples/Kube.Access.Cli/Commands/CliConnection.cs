@@ -77,6 +77,19 @@ internal static class CliConnection
         AllowMultipleArgumentsPerToken = false,
     };
 
+    /// <summary>Serves until Ctrl+C (the command's cancellation) for long-running commands such as proxy.</summary>
+    public static async Task WaitUntilCancelledAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: the normal way out.
+        }
+    }
+
     /// <summary>Adds the global options to the root command (once, in Program.cs).</summary>
     public static void AddGlobalOptions(Command root)
     {

@@ -7,7 +7,6 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create()
     {
-        yield return VersionCommand.Create();
         yield return ApiCommand.Create();
         yield return ApiCommand.CreateVersion();
         yield return ImagesCommand.Create();

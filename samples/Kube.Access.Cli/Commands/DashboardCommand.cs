@@ -80,14 +80,7 @@ internal static class DashboardCommand
                 Console.Out.WriteLine(server.StartingLine);
                 Console.Out.WriteLine($"Dashboard: {url.Through(new Uri($"http://localhost:{server.Port}/"))}");
                 Console.Out.Flush();
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-
+                await CliConnection.WaitUntilCancelledAsync(ct);
                 return 0;
             }
             catch (KubeAccessException e)

@@ -63,14 +63,7 @@ internal static class ProxyCommand
                 await using var server = await new LocalApiProxy(loggerFactory: loggerFactory).StartAsync(connection, options, ct);
                 Console.Out.WriteLine(server.StartingLine);
                 Console.Out.Flush();
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-
+                await CliConnection.WaitUntilCancelledAsync(ct);
                 return 0;
             }
             catch (KubeAccessException e)

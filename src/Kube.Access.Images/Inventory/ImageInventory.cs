@@ -365,51 +365,6 @@ public sealed class ImageInventory : IImageInventory
         }
     }
 
-    private static async Task<KubeApiException> ToApiExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        string body;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException)
-        {
-            body = string.Empty;
-        }
-
-        if (body.Length > 64 * 1024)
-        {
-            body = body[..(64 * 1024)];
-        }
-
-        string? reason = null;
-        string? message = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                if (doc.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String)
-                {
-                    reason = r.GetString();
-                }
-
-                if (doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
-                {
-                    message = m.GetString();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a Status object: keep the raw text.
-        }
-
-        int status = (int)response.StatusCode;
-        return new KubeApiException(
-            $"Listing pods failed with HTTP {status}{(reason is null ? string.Empty : " " + reason)}: {message ?? (body.Length == 0 ? response.ReasonPhrase : body.Trim())}",
-            status,
-            reason,
-            body);
-    }
+    private static Task<KubeApiException> ToApiExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        KubeApiException.FromResponseAsync(response, "list pods", cancellationToken);
 }

@@ -50,25 +50,3 @@ public interface IKubeConnectionFactory
     /// </summary>
     ValueTask<IKubeConnection> CreateDefaultAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>The API server answered with an error (a Kubernetes <c>Status</c> when it sent one).</summary>
-public class KubeApiException : KubeAccessException
-{
-    /// <summary>Creates the exception.</summary>
-    public KubeApiException(string message, int statusCode, string? reason = null, string? responseBody = null, Exception? innerException = null)
-        : base(message, innerException)
-    {
-        StatusCode = statusCode;
-        Reason = reason;
-        ResponseBody = responseBody;
-    }
-
-    /// <summary>The HTTP status code.</summary>
-    public int StatusCode { get; }
-
-    /// <summary>The <c>Status.reason</c> (NotFound, AlreadyExists, Invalid, ...), when the server sent one.</summary>
-    public string? Reason { get; }
-
-    /// <summary>The response body as received (a Status object, usually).</summary>
-    public string? ResponseBody { get; }
-}

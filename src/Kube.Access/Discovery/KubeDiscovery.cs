@@ -61,7 +61,7 @@ public sealed class KubeDiscovery : IKubeDiscovery
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw await Connections.KubeApiErrors.FromResponseAsync(response, $"GET /{path.TrimStart('/')}", cancellationToken).ConfigureAwait(false);
+                throw await KubeApiException.FromResponseAsync(response, $"GET /{path.TrimStart('/')}", cancellationToken).ConfigureAwait(false);
             }
 
             return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

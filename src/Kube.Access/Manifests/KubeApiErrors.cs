@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using k8s.Autorest;
 
 namespace Kube.Access.Manifests;
@@ -23,38 +22,12 @@ internal static class KubeApiErrors
         }
     }
 
-    public static KubeApiException From(HttpOperationException ex, string what)
-    {
-        var body = ex.Response?.Content;
-        var status = (int)(ex.Response?.StatusCode ?? 0);
-        var (reason, message) = ParseStatus(body);
-        return new KubeApiException($"{what}: {message ?? ex.Message}", status, reason, body, ex);
-    }
+    public static KubeApiException From(HttpOperationException ex, string what) =>
+        KubeApiException.FromStatus((int)(ex.Response?.StatusCode ?? 0), ex.Response?.Content, what, ex.Response?.ReasonPhrase, ex);
 
-    public static KubeApiException From(HttpStatusCode code, string? body, string what)
-    {
-        var (reason, message) = ParseStatus(body);
-        return new KubeApiException($"{what}: {message ?? $"the API server answered {(int)code} {code}"}", (int)code, reason, body);
-    }
+    public static KubeApiException From(HttpStatusCode code, string? body, string what) =>
+        KubeApiException.FromStatus((int)code, body, what);
 
     public static bool IsNotFound(Exception ex) =>
         ex is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound } || ex is KubeApiException { StatusCode: 404 };
-
-    public static (string? Reason, string? Message) ParseStatus(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body)) return (null, null);
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return (null, null);
-            string? reason = root.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-            string? message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-            return (reason, message);
-        }
-        catch (JsonException)
-        {
-            return (null, body.Length > 500 ? body[..500] : body);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Kube.Access.Images.Tests.Infrastructure;
+using Kube.Access.TestSupport;
 
 namespace Kube.Access.Images.Tests.JsonPath;
 
@@ -12,7 +13,7 @@ public sealed class KubectlCorpusFixture : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "kube-access-jp-" + Guid.NewGuid().ToString("N"));
 
-    public ConcurrentDictionary<(string Doc, string Template), Kubectl.Result> Results { get; } = new();
+    public ConcurrentDictionary<(string Doc, string Template), ToolResult> Results { get; } = new();
 
     public async Task InitializeAsync()
     {

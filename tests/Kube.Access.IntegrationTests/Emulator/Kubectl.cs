@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
+using Kube.Access.TestSupport;
 
 namespace Kube.Access.IntegrationTests.Emulator;
 
@@ -31,44 +31,15 @@ public sealed class Kubectl : IDisposable
 
     public async Task<KubectlResult> RunAsync(string[] args, TimeSpan timeout)
     {
-        using var process = Start(args);
-        using var cts = new CancellationTokenSource(timeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
-        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {string.Join(' ', args)} did not finish in {timeout}");
-        }
-        return new KubectlResult(process.ExitCode, await stdout, await stderr);
+        var result = await ToolProcess.RunAsync(Run(args) with { Timeout = timeout });
+        return new KubectlResult(result.ExitCode, result.Stdout, result.Stderr);
     }
 
     /// <summary>Starts kubectl without waiting (for -w); the caller reads and kills it.</summary>
-    public Process Start(params string[] args)
-    {
-        var psi = new ProcessStartInfo("kubectl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        psi.ArgumentList.Add("--kubeconfig");
-        psi.ArgumentList.Add(KubeconfigPath);
-        psi.ArgumentList.Add("--cache-dir");
-        psi.ArgumentList.Add(Path.Combine(_directory, "cache"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        psi.Environment["KUBECONFIG"] = KubeconfigPath;
-        psi.Environment["HOME"] = _directory;
-        return Process.Start(psi) ?? throw new InvalidOperationException("kubectl could not be started");
-    }
+    public Process Start(params string[] args) => ToolProcess.Start(Run(args));
+
+    private ToolRun Run(string[] args) =>
+        KubectlTool.Run(["--cache-dir", Path.Combine(_directory, "cache"), .. args], KubeconfigPath, kubeconfigVariable: null, home: _directory);
 
     public string WriteFile(string name, string content)
     {

@@ -1,47 +1,16 @@
 using System.Diagnostics;
 using System.Text;
+using Kube.Access.TestSupport;
 
 namespace Kube.Access.Proxy.Tests.Support;
 
-/// <summary>Runs kubectl (v1.32 on PATH) with a timeout; never leaves a process behind.</summary>
+/// <summary>Runs kubectl (v1.32 on PATH) with a timeout; the shared <see cref="KubectlTool"/> does the work.</summary>
 public static class Kubectl
 {
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, TimeSpan? timeout = null, string? stdin = null)
     {
-        var info = new ProcessStartInfo("kubectl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["KUBECONFIG"] = "/nonexistent-kube-access-test";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("kubectl did not start");
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {string.Join(' ', info.ArgumentList)} did not finish");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        var result = await KubectlTool.RunAsync(args, stdin: stdin, timeout: timeout);
+        return (result.ExitCode, result.Stdout, result.Stderr);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 
 namespace Kube.Access.Tests.TestSupport;
 
@@ -43,7 +44,7 @@ public sealed class EmulatorSession : IAsyncDisposable
         return new EmulatorSession(api, connection, dir, kubeconfig);
     }
 
-    public Task<KubectlRunner.Result> Kubectl(params string[] args) => KubectlRunner.RunAsync(["--kubeconfig", Kubeconfig, .. args]);
+    public Task<ToolResult> Kubectl(params string[] args) => KubectlRunner.RunAsync(["--kubeconfig", Kubeconfig, .. args]);
 
     /// <summary>The object as kubectl sees it (get -o json).</summary>
     public async Task<JsonObject> GetJson(string resource, string name, string ns = "default")
