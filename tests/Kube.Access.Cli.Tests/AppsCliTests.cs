@@ -271,6 +271,21 @@ public sealed class AppsCliTests(CliEmulatorFixture emulator) : IClassFixture<Cl
         oursUrl.Stderr.Should().Contain(url).And.Contain("404");
     }
 
+    [Theory]
+    [InlineData("deploy wizard", "Deploy and access the Kubernetes Dashboard", "Dashboard: http://localhost:")]
+    [InlineData("frontend to a backend", "Connect a frontend to a backend", "External IP of the frontend: 203.0.113.")]
+    [InlineData("DNS for services", "DNS for services and pods", "_dns._udp.kube-dns.kube-system.svc.cluster.local SRV 0 100 53")]
+    public async Task Tour_runs_the_chapter_on_its_own_emulator(string filter, string heading, string line)
+    {
+        var tour = await KubeAccessCli.RunAsync(["tour", "--chapter", filter]);
+
+        tour.ExitCode.Should().Be(0, tour.ToString());
+        var lines = Lines(tour.Stdout);
+        lines.Should().Contain(l => l.StartsWith("== Chapter 1/1: " + heading, StringComparison.Ordinal), tour.Stdout);
+        lines.Should().Contain(l => l.Contains(line, StringComparison.Ordinal));
+        lines[^1].Should().Be("Tour complete: 1 chapter(s).");
+    }
+
     private async Task<JsonObject> GetJson(string resource, string name, string ns = "default")
     {
         var r = await KubectlTool.RunAsync(["get", resource, name, "-n", ns, "-o", "json"], emulator.Kubeconfig);
