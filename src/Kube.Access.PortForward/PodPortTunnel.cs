@@ -48,7 +48,7 @@ internal sealed class PodPortTunnel : IAsyncDisposable
     public static string PathFor(string @namespace, string pod, int port) =>
         string.Create(CultureInfo.InvariantCulture, $"/api/v1/namespaces/{Uri.EscapeDataString(@namespace)}/pods/{Uri.EscapeDataString(pod)}/portforward?ports={port}");
 
-    public static async ValueTask<PodPortTunnel> OpenAsync(IKubeConnection connection, string @namespace, string pod, int port, int maxBufferedBytes, ILogger logger, CancellationToken cancellationToken)
+    public static async ValueTask<PodPortTunnel> OpenAsync(IKubeConnection connection, string @namespace, string pod, int port, int maxBufferedBytes, bool inlineReaders, ILogger logger, CancellationToken cancellationToken)
     {
         System.Net.WebSockets.WebSocket socket;
         try
@@ -61,7 +61,14 @@ internal sealed class PodPortTunnel : IAsyncDisposable
                 $"error upgrading connection for port {port} of pod {@namespace}/{pod}: {ex.Message}", @namespace, pod, port, ex.ResponseBody ?? ex.Message, ex);
         }
 
-        var channels = WebSocketChannelConnection.Start(socket, new WebSocketChannelOptions { MaxBufferedBytesPerChannel = maxBufferedBytes });
+        var channels = WebSocketChannelConnection.Start(socket, new WebSocketChannelOptions
+        {
+            MaxBufferedBytesPerChannel = maxBufferedBytes,
+            // A whole frame (the kubelet sends up to 32 KiB + the channel byte) in one receive.
+            ReceiveSegmentSize = 64 * 1024,
+            // The session's pump never blocks: it runs right on the read loop (no thread hop per frame).
+            RunReaderContinuationsInline = inlineReaders,
+        });
         return new PodPortTunnel(channels, @namespace, pod, port, logger);
     }
 

@@ -284,7 +284,7 @@ public sealed class PortForwardSession : IAsyncDisposable
     {
         try
         {
-            return await PodPortTunnel.OpenAsync(_connection, Namespace, pod.Name, pod.PodPorts[mappingIndex], _options.MaxBufferedBytes, _logger, stop).ConfigureAwait(false);
+            return await PodPortTunnel.OpenAsync(_connection, Namespace, pod.Name, pod.PodPorts[mappingIndex], _options.MaxBufferedBytes, inlineReaders: true, _logger, stop).ConfigureAwait(false);
         }
         catch (PortForwardException ex) when (_options.FollowTargetPods && _resolver.Selector is not null && !stop.IsCancellationRequested)
         {
@@ -296,7 +296,7 @@ public sealed class PortForwardSession : IAsyncDisposable
                 throw;
             }
 
-            return await PodPortTunnel.OpenAsync(_connection, Namespace, replacement.Name, replacement.PodPorts[mappingIndex], _options.MaxBufferedBytes, _logger, stop).ConfigureAwait(false);
+            return await PodPortTunnel.OpenAsync(_connection, Namespace, replacement.Name, replacement.PodPorts[mappingIndex], _options.MaxBufferedBytes, inlineReaders: true, _logger, stop).ConfigureAwait(false);
         }
     }
 

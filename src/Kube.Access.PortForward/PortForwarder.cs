@@ -63,7 +63,7 @@ public sealed class PortForwarder : IPortForwarder
 
         var connection = await _connection(cancellationToken).ConfigureAwait(false);
         var ns = string.IsNullOrEmpty(@namespace) ? connection.Namespace : @namespace;
-        var tunnel = await PodPortTunnel.OpenAsync(connection, ns, pod, port, _defaults.MaxBufferedBytes, _logger, cancellationToken).ConfigureAwait(false);
+        var tunnel = await PodPortTunnel.OpenAsync(connection, ns, pod, port, _defaults.MaxBufferedBytes, inlineReaders: false, _logger, cancellationToken).ConfigureAwait(false);
         return new PortForwardStream(tunnel);
     }
 

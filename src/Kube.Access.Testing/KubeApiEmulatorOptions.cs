@@ -47,6 +47,13 @@ public sealed class KubeApiEmulatorOptions
     /// <summary>Events kept per resource for watches that resume from a resourceVersion (default 10,000); older ones answer 410 Gone.</summary>
     public int WatchHistory { get; set; } = 10_000;
 
+    /// <summary>
+    /// The WebSocket subprotocols <c>exec</c> and <c>attach</c> accept, a subset of
+    /// <c>v5.channel.k8s.io</c> and <c>v4.channel.k8s.io</c> (default <c>null</c>: both). Set it to only
+    /// <c>v4.channel.k8s.io</c> to play an API server from before the close-channel frame.
+    /// </summary>
+    public IReadOnlyList<string>? ExecProtocols { get; set; }
+
     /// <summary>Where the emulator logs (default: nowhere).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

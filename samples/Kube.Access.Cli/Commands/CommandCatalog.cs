@@ -22,5 +22,7 @@ internal static class CommandCatalog
         yield return ServicesCommand.Create();
         yield return DnsCommand.Create();
         yield return DeployCommand.Create();
+        yield return ExecCommand.Create();
+        yield return ExecCommand.CreateAttach();
     }
 }

@@ -18,7 +18,22 @@ internal sealed class ChannelWebSocket
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private bool _closed;
 
+    private readonly CancellationToken _abortToken;
+
     public ChannelWebSocket(WebSocket socket) => Socket = socket;
+
+    /// <summary>
+    /// A channel socket whose operations given <paramref name="abortToken"/> run uncancellable (the
+    /// WebSocket's cheaper path, no registration per frame): the token aborts the socket instead.
+    /// </summary>
+    public ChannelWebSocket(WebSocket socket, CancellationToken abortToken)
+    {
+        Socket = socket;
+        _abortToken = abortToken;
+        abortToken.UnsafeRegister(static s => ((WebSocket)s!).Abort(), socket);
+    }
+
+    private CancellationToken ForSocket(CancellationToken ct) => ct == _abortToken ? CancellationToken.None : ct;
 
     /// <summary>The underlying WebSocket.</summary>
     public WebSocket Socket { get; }
@@ -38,7 +53,7 @@ internal sealed class ChannelWebSocket
                 return false;
             }
 
-            await Socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, ct).ConfigureAwait(false);
+            await Socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, ForSocket(ct)).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
@@ -113,7 +128,7 @@ internal sealed class ChannelWebSocket
                 ValueWebSocketReceiveResult result;
                 try
                 {
-                    result = await Socket.ReceiveAsync(buffer.AsMemory(), ct).ConfigureAwait(false);
+                    result = await Socket.ReceiveAsync(buffer.AsMemory(), ForSocket(ct)).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
                 {

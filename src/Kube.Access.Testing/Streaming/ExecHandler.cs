@@ -35,8 +35,11 @@ internal sealed class ExecHandler : IAsyncDisposable
     private readonly HttpMessageInvoker _http;
     private readonly CancellationTokenSource _stopping = new();
 
-    public ExecHandler(IStreamingCluster cluster, PodPortBindings ports)
+    private readonly string[] _protocols;
+
+    public ExecHandler(IStreamingCluster cluster, PodPortBindings ports, IReadOnlyList<string>? protocols = null)
     {
+        _protocols = protocols is null ? Protocols : Protocols.Where(protocols.Contains).ToArray();
         _cluster = cluster;
         _ports = ports;
         _http = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false });
@@ -323,10 +326,10 @@ internal sealed class ExecHandler : IAsyncDisposable
             return;
         }
 
-        var protocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault(p => Protocols.Contains(p, StringComparer.Ordinal));
+        var protocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault(p => _protocols.Contains(p, StringComparer.Ordinal));
         if (protocol is null)
         {
-            await StatusResponses.BadRequestAsync(context, $"unable to upgrade connection: requested protocol(s) are not supported: [{string.Join(' ', context.WebSockets.WebSocketRequestedProtocols)}]; supports [{string.Join(' ', Protocols)}]").ConfigureAwait(false);
+            await StatusResponses.BadRequestAsync(context, $"unable to upgrade connection: requested protocol(s) are not supported: [{string.Join(' ', context.WebSockets.WebSocketRequestedProtocols)}]; supports [{string.Join(' ', _protocols)}]").ConfigureAwait(false);
             return;
         }
 

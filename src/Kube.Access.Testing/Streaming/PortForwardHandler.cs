@@ -69,8 +69,8 @@ internal sealed class PortForwardHandler
         }
 
         using var ws = await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false);
-        var channels = new ChannelWebSocket(ws);
         var ct = context.RequestAborted;
+        var channels = new ChannelWebSocket(ws, ct);
         var sandbox = SandboxId(pod);
         var streams = new PortStream[ports.Count];
         var header = new byte[2];

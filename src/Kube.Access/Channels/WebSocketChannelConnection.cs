@@ -45,7 +45,8 @@ public sealed class WebSocketChannelConnection : IAsyncDisposable
             pool: MemoryPool<byte>.Shared,
             pauseWriterThreshold: options.MaxBufferedBytesPerChannel,
             resumeWriterThreshold: options.MaxBufferedBytesPerChannel / 2,
-            minimumSegmentSize: Math.Min(options.ReceiveSegmentSize, 4096 * 4),
+            readerScheduler: options.RunReaderContinuationsInline ? PipeScheduler.Inline : PipeScheduler.ThreadPool,
+            minimumSegmentSize: Math.Min(options.ReceiveSegmentSize, 64 * 1024),
             useSynchronizationContext: false);
         _sendBuffer = ArrayPool<byte>.Shared.Rent(options.MaxFramePayload + 1);
         _readLoop = ReadLoopAsync(_readCancellation.Token);
@@ -261,18 +262,55 @@ public sealed class WebSocketChannelConnection : IAsyncDisposable
         _readCancellation.Dispose();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendLockedAsync(ReadOnlyMemory<byte> frame, byte channel, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one frame (the caller holds <see cref="_sendLock"/>). The WebSocket gets no cancellable token:
+    /// ManagedWebSocket takes a slower, allocating path for those. Cancellation instead aborts the socket
+    /// while a send is pending, which is what ManagedWebSocket does on a cancelled send anyway.
+    /// </summary>
+    private ValueTask SendLockedAsync(ReadOnlyMemory<byte> frame, byte channel, CancellationToken cancellationToken)
     {
+        ValueTask send;
         try
         {
-            await _socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            send = _socket.SendAsync(frame, WebSocketMessageType.Binary, WebSocketMessageFlags.EndOfMessage, CancellationToken.None);
+            if (send.IsCompletedSuccessfully)
+            {
+                send.GetAwaiter().GetResult();
+                return default;
+            }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or InvalidOperationException or ObjectDisposedException)
         {
-            throw new WebSocketChannelException($"Sending on channel {channel} failed: the WebSocket is {SafeState()} ({ex.Message}).", channel, ex);
+            throw SendFailed(channel, ex);
+        }
+
+        return AwaitSendAsync(send, channel, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitSendAsync(ValueTask send, byte channel, CancellationToken cancellationToken)
+    {
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((WebSocket)s!).Abort(), _socket)
+            : default;
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw SendFailed(channel, ex);
+        }
+        finally
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private WebSocketChannelException SendFailed(byte channel, Exception ex) =>
+        new($"Sending on channel {channel} failed: the WebSocket is {SafeState()} ({ex.Message}).", channel, ex);
 
     private string SafeState()
     {
@@ -319,8 +357,13 @@ public sealed class WebSocketChannelConnection : IAsyncDisposable
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var header = new byte[2];
-        byte[]? discard = null;
+        // The first piece of each message lands here (its first byte names the channel) and its payload
+        // is copied into the channel's pipe; the rest of the message is received straight into the pipe.
+        // Each channel is flushed once per message (or every MaxBufferedBytesPerChannel / 4 of a long
+        // one), so a reader wakes once per frame, not once per socket read. The socket gets no cancellable
+        // token (ManagedWebSocket registers it on every receive): disposal aborts the socket instead.
+        var first = ArrayPool<byte>.Shared.Rent(_options.ReceiveSegmentSize);
+        var flushThreshold = Math.Max(1024, _options.MaxBufferedBytesPerChannel / 4);
         // Channels whose reader completed or that the peer closed (v5): their frames are dropped.
         var done = new bool[ChannelCount];
         Exception? error = null;
@@ -329,8 +372,7 @@ public sealed class WebSocketChannelConnection : IAsyncDisposable
         {
             while (true)
             {
-                // Read the channel byte of the next message.
-                var result = await _socket.ReceiveAsync(header.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
+                var result = await _socket.ReceiveAsync(first.AsMemory(), CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     break;
@@ -341,66 +383,83 @@ public sealed class WebSocketChannelConnection : IAsyncDisposable
                     // An empty message (or an empty first fragment): nothing to deliver.
                     if (!result.EndOfMessage)
                     {
-                        await DrainMessageAsync().ConfigureAwait(false);
+                        await DrainMessageAsync(first).ConfigureAwait(false);
                     }
 
                     continue;
                 }
 
-                var channel = header[0];
+                var channel = first[0];
                 var endOfMessage = result.EndOfMessage;
 
                 if (channel == ChannelProtocols.CloseChannel && v5)
                 {
-                    while (!endOfMessage)
+                    var count = result.Count;
+                    while (true)
                     {
-                        result = await _socket.ReceiveAsync(header.AsMemory(1, 1), cancellationToken).ConfigureAwait(false);
-                        endOfMessage = result.EndOfMessage;
-                        if (result.Count == 1 && !done[header[1]])
+                        for (var i = 1; i < count; i++)
                         {
-                            done[header[1]] = true;
-                            GetOrCreatePipe(header[1]).Writer.Complete();
+                            CloseIncoming(first[i], done);
                         }
+
+                        if (endOfMessage)
+                        {
+                            break;
+                        }
+
+                        result = await _socket.ReceiveAsync(first.AsMemory(1), CancellationToken.None).ConfigureAwait(false);
+                        ThrowIfCloseInMessage(result, channel);
+                        endOfMessage = result.EndOfMessage;
+                        count = result.Count + 1;
                     }
 
                     continue;
                 }
 
                 var writer = GetOrCreatePipe(channel).Writer;
+                long unflushed = 0;
+                if (!done[channel] && result.Count > 1)
+                {
+                    // One contiguous span, so that the reader gets the frame as one segment.
+                    var payload = first.AsSpan(1, result.Count - 1);
+                    payload.CopyTo(writer.GetSpan(payload.Length));
+                    writer.Advance(payload.Length);
+                    unflushed = payload.Length;
+                }
+
                 while (!endOfMessage)
                 {
                     if (done[channel])
                     {
-                        discard ??= ArrayPool<byte>.Shared.Rent(_options.ReceiveSegmentSize);
-                        result = await _socket.ReceiveAsync(discard.AsMemory(), cancellationToken).ConfigureAwait(false);
+                        result = await _socket.ReceiveAsync(first.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+                        ThrowIfCloseInMessage(result, channel);
                         endOfMessage = result.EndOfMessage;
                         continue;
                     }
 
                     var memory = writer.GetMemory(_options.ReceiveSegmentSize);
-                    result = await _socket.ReceiveAsync(memory, cancellationToken).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        throw new WebSocketChannelException($"The WebSocket closed in the middle of a message on channel {channel}.", channel);
-                    }
-
+                    result = await _socket.ReceiveAsync(memory, CancellationToken.None).ConfigureAwait(false);
+                    ThrowIfCloseInMessage(result, channel);
                     endOfMessage = result.EndOfMessage;
                     writer.Advance(result.Count);
-                    // Back-pressure: when the channel holds MaxBufferedBytesPerChannel this waits for its
-                    // reader, and the socket is not read meanwhile.
-                    var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    if (flush.IsCompleted)
+                    unflushed += result.Count;
+                    if (unflushed >= flushThreshold && !endOfMessage)
                     {
-                        done[channel] = true;
-                        writer.Complete();
+                        unflushed = 0;
+                        await FlushAsync(writer, channel, done, cancellationToken).ConfigureAwait(false);
                     }
+                }
+
+                if (unflushed > 0 && !done[channel])
+                {
+                    await FlushAsync(writer, channel, done, cancellationToken).ConfigureAwait(false);
                 }
             }
 
             // The peer sent its close frame: answer it if we have not closed yet.
             await ReplyToCloseAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
             error = new WebSocketChannelException("The channel connection was disposed.", null, new ObjectDisposedException(nameof(WebSocketChannelConnection)));
         }
@@ -414,11 +473,7 @@ public sealed class WebSocketChannelConnection : IAsyncDisposable
         }
         finally
         {
-            if (discard is not null)
-            {
-                ArrayPool<byte>.Shared.Return(discard);
-            }
-
+            ArrayPool<byte>.Shared.Return(first);
             lock (_pipesLock)
             {
                 _inputFinished = true;
@@ -433,15 +488,43 @@ public sealed class WebSocketChannelConnection : IAsyncDisposable
             }
         }
 
-        async ValueTask DrainMessageAsync()
+        async ValueTask DrainMessageAsync(byte[] scratch)
         {
-            discard ??= ArrayPool<byte>.Shared.Rent(_options.ReceiveSegmentSize);
             ValueWebSocketReceiveResult r;
             do
             {
-                r = await _socket.ReceiveAsync(discard.AsMemory(), cancellationToken).ConfigureAwait(false);
+                r = await _socket.ReceiveAsync(scratch.AsMemory(), CancellationToken.None).ConfigureAwait(false);
             }
             while (!r.EndOfMessage && r.MessageType != WebSocketMessageType.Close);
+        }
+    }
+
+    private void CloseIncoming(byte channel, bool[] done)
+    {
+        if (!done[channel])
+        {
+            done[channel] = true;
+            GetOrCreatePipe(channel).Writer.Complete();
+        }
+    }
+
+    private static void ThrowIfCloseInMessage(ValueWebSocketReceiveResult result, byte channel)
+    {
+        if (result.MessageType == WebSocketMessageType.Close)
+        {
+            throw new WebSocketChannelException($"The WebSocket closed in the middle of a message on channel {channel}.", channel);
+        }
+    }
+
+    /// <summary>Flushes one channel; when its pipe holds MaxBufferedBytesPerChannel this waits for its reader (back-pressure: the socket is not read meanwhile).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask FlushAsync(PipeWriter writer, byte channel, bool[] done, CancellationToken cancellationToken)
+    {
+        var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (flush.IsCompleted)
+        {
+            done[channel] = true;
+            writer.Complete();
         }
     }
 

@@ -19,6 +19,13 @@ public sealed record WebSocketChannelOptions
     /// <summary>The size asked of the pool for each incoming read. Default 16 KiB.</summary>
     public int ReceiveSegmentSize { get; init; } = 16 * 1024;
 
+    /// <summary>
+    /// When true, a channel reader's continuation runs on the connection's read loop as soon as a frame
+    /// has been delivered (no thread-pool hop per frame). Only for readers that never block: while the
+    /// continuation runs, the WebSocket is not read. Default false.
+    /// </summary>
+    public bool RunReaderContinuationsInline { get; init; }
+
     internal void Validate()
     {
         if (MaxBufferedBytesPerChannel < 1024)

@@ -21,13 +21,15 @@ internal sealed class KubeAuthHandler : DelegatingHandler
     private readonly KubeEndpoint _endpoint;
     private readonly ILogger _logger;
     private readonly bool _preferHttp2;
+    private readonly Action<KubeCredential>? _observeCredential;
 
-    public KubeAuthHandler(KubeEndpoint endpoint, HttpMessageHandler inner, ILogger logger, bool preferHttp2)
+    public KubeAuthHandler(KubeEndpoint endpoint, HttpMessageHandler inner, ILogger logger, bool preferHttp2, Action<KubeCredential>? observeCredential = null)
         : base(inner)
     {
         _endpoint = endpoint;
         _logger = logger;
         _preferHttp2 = preferHttp2;
+        _observeCredential = observeCredential;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -89,8 +91,14 @@ internal sealed class KubeAuthHandler : DelegatingHandler
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<KubeCredential> GetCredentialAsync(CancellationToken cancellationToken) =>
-        await _endpoint.Credentials.GetCredentialAsync(cancellationToken).ConfigureAwait(false) ?? KubeCredential.Anonymous;
+    private async ValueTask<KubeCredential> GetCredentialAsync(CancellationToken cancellationToken)
+    {
+        var credential = await _endpoint.Credentials.GetCredentialAsync(cancellationToken).ConfigureAwait(false) ?? KubeCredential.Anonymous;
+        // A credential may carry a client certificate (exec plugins): the TLS layer picks it up before
+        // this request's connection is opened.
+        _observeCredential?.Invoke(credential);
+        return credential;
+    }
 
     /// <summary>Idempotent methods whose body (if any) is buffered and can be sent again.</summary>
     internal static bool CanRetry(HttpRequestMessage request)

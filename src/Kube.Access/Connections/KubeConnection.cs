@@ -24,6 +24,7 @@ public sealed class KubeConnection : IKubeConnection
     private readonly Lazy<k8s.Kubernetes> _client;
     private readonly ILogger _logger;
     private readonly X509Certificate2? _clientCertificate;
+    private readonly ClientCertificateSelector _clientCertificates;
     private int _disposed;
 
     /// <summary>Creates a connection to <paramref name="endpoint"/>.</summary>
@@ -72,14 +73,17 @@ public sealed class KubeConnection : IKubeConnection
             }
 
             _clientCertificate = KubeTls.LoadClientCertificate(certPem, keyPem);
-            var certificate = _clientCertificate;
-            _transport.SslOptions.ClientCertificates = [certificate];
-            _transport.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate;
         }
 
-        _restPipeline = new KubeAuthHandler(endpoint, _transport, _logger, preferHttp2: true);
+        // The certificate offered in each TLS handshake: the latest one a credential (an exec plugin's
+        // clientCertificateData) supplied, else the endpoint's own. Chosen per handshake, so a rotated
+        // plugin certificate is used by every new connection.
+        _clientCertificates = new ClientCertificateSelector(_clientCertificate, _logger);
+        _transport.SslOptions.LocalCertificateSelectionCallback = _clientCertificates.Select;
+
+        _restPipeline = new KubeAuthHandler(endpoint, _transport, _logger, preferHttp2: true, _clientCertificates.Observe);
         _webSocketInvoker = new HttpMessageInvoker(
-            new UpgradeRejectionHandler(new KubeAuthHandler(endpoint, _transport, _logger, preferHttp2: false)),
+            new UpgradeRejectionHandler(new KubeAuthHandler(endpoint, _transport, _logger, preferHttp2: false, _clientCertificates.Observe)),
             disposeHandler: true);
 
         Http = new HttpClient(_restPipeline, disposeHandler: false)
@@ -213,6 +217,7 @@ public sealed class KubeConnection : IKubeConnection
         _restPipeline.Dispose();
         _transport.Dispose();
         _clientCertificate?.Dispose();
+        _clientCertificates.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -12,6 +12,7 @@ public static class KubeAccessServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the connection layer (<see cref="IKubeConnectionFactory"/>, <see cref="IInClusterConfig"/>, <see cref="IKubeconfigLoader"/>, <see cref="IKubeDefaultConnection"/>)
+    /// and exec/attach (<see cref="Kube.Access.Exec.IPodExec"/>)
     /// with <see cref="KubeAccessOptions"/> bound through <c>IOptions</c>; other Kube.Access packages add
     /// their capabilities on the returned builder. Calling it again only adds the configuration.
     /// </summary>
@@ -35,6 +36,8 @@ public static class KubeAccessServiceCollectionExtensions
             sp.GetRequiredService<IInClusterConfig>(),
             sp.GetRequiredService<IKubeconfigLoader>()));
         services.TryAddSingleton<IKubeDefaultConnection, KubeDefaultConnection>();
+        services.TryAddSingleton<Kube.Access.Exec.IPodExec>(sp => new Kube.Access.Exec.PodExec(
+            sp.GetRequiredService<IKubeDefaultConnection>(), sp.GetService<IOptions<Kube.Access.Exec.PodExecOptions>>(), sp.GetService<ILogger<Kube.Access.Exec.PodExec>>()));
         return new KubeAccessBuilder(services);
     }
 

@@ -136,6 +136,65 @@ public sealed class EmulatorConnectionTests : IAsyncLifetime, IDisposable
         LastRequestTo("/version").User.Should().NotBeNull();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_exec_plugins_client_certificate_authenticates_rest_and_websockets(bool ec)
+    {
+        // The plugin prints an ExecCredential whose status carries clientCertificateData/clientKeyData
+        // (as cloud login plugins do); kubectl offers that certificate in the TLS handshake.
+        var (certificatePem, keyPem) = _api.CreateClientCertificate(ec ? "carol" : "alice", ["system:masters"], ec);
+        var credentialFile = Path.Combine(_dir, "credential.json");
+        await File.WriteAllTextAsync(credentialFile, new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "client.authentication.k8s.io/v1",
+            ["kind"] = "ExecCredential",
+            ["status"] = new System.Text.Json.Nodes.JsonObject { ["clientCertificateData"] = certificatePem, ["clientKeyData"] = keyPem },
+        }.ToJsonString());
+        var path = Path.Combine(_dir, "config-exec-cert");
+        await File.WriteAllTextAsync(path, $"""
+            apiVersion: v1
+            kind: Config
+            current-context: plugin
+            clusters:
+            - name: emulator
+              cluster:
+                server: {_api.Url}
+                certificate-authority-data: {Convert.ToBase64String(Encoding.UTF8.GetBytes(_api.CertificateAuthorityPem!))}
+            users:
+            - name: plugin-user
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1
+                  command: cat
+                  args: ["{credentialFile}"]
+                  interactiveMode: Never
+            contexts:
+            - name: plugin
+              context:
+                cluster: emulator
+                user: plugin-user
+            """);
+        var factory = new KubeConnectionFactory(Options.Create(new KubeAccessOptions { KubeconfigPath = path }));
+        await using var connection = await factory.CreateDefaultAsync(Ct);
+
+        var pods = await connection.Client.CoreV1.ListNamespacedPodAsync("default", cancellationToken: Ct);
+
+        pods.Items.Should().NotBeEmpty();
+        var seen = LastRequestTo("/api/v1/namespaces/default/pods");
+        seen.User.Should().Be(ec ? "carol" : "alice");
+        seen.Headers.Should().NotContainKey("authorization", "the certificate alone authenticates");
+
+        var mongo = _api.ListNames("pods", "default").First(n => n.StartsWith("mongo", StringComparison.Ordinal));
+        (await PortForwardEchoAsync(connection, "default", mongo, 27017, "cert")).Should().Be("cert");
+        LastRequestTo($"/api/v1/namespaces/default/pods/{mongo}/portforward").User.Should().Be(ec ? "carol" : "alice");
+
+        // kubectl, given the same kubeconfig, is seen as the same user.
+        var kubectl = await Kube.Access.TestSupport.KubectlTool.RunAsync(["get", "--raw", "/api/v1/namespaces/kube-system/pods"], path);
+        kubectl.ExitCode.Should().Be(0, kubectl.ToString());
+        LastRequestTo("/api/v1/namespaces/kube-system/pods").User.Should().Be(ec ? "carol" : "alice");
+    }
+
     [Fact]
     public async Task A_websocket_to_a_pod_port_forwards_with_the_same_tls_and_credentials()
     {

@@ -1,0 +1,294 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using Kube.Access.Exec;
+
+namespace Kube.Access.Cli.Commands;
+
+/// <summary>
+/// <c>kube-access exec [-i] [-t] POD [-c CONTAINER] [-n NAMESPACE] -- COMMAND [ARGS...]</c> and
+/// <c>kube-access attach [-i] [-t] POD [-c CONTAINER] [-n NAMESPACE]</c>, behaving like kubectl: stdin forwarded with
+/// <c>-i</c> and closed at its end, a raw terminal with <c>-t</c> when stdin is one, the window size sent at start
+/// and whenever it changes, exit status = the remote command's (with kubectl's <c>command terminated with exit code N</c>).
+/// </summary>
+internal static class ExecCommand
+{
+    public static Command Create()
+    {
+        var pod = new Argument<string>("POD") { Description = "The pod (NAME or pod/NAME)." };
+        var commandLine = new Argument<string[]>("COMMAND") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
+        var (container, ns, stdin, tty, quiet) = CommonOptions();
+        var command = new Command("exec", "Execute a command in a container (as kubectl exec).") { pod, commandLine, container, ns, stdin, tty, quiet };
+        command.SetAction((ParseResult r, CancellationToken ct) => RunAsync(r, attach: false, r.GetValue(pod)!, r.GetValue(commandLine) ?? [], container, ns, stdin, tty, quiet, ct));
+        return command;
+    }
+
+    public static Command CreateAttach()
+    {
+        var pod = new Argument<string>("POD") { Description = "The pod (NAME or pod/NAME)." };
+        var (container, ns, stdin, tty, quiet) = CommonOptions();
+        var command = new Command("attach", "Attach to a process that is already running inside a container (as kubectl attach).") { pod, container, ns, stdin, tty, quiet };
+        command.SetAction((ParseResult r, CancellationToken ct) => RunAsync(r, attach: true, r.GetValue(pod)!, [], container, ns, stdin, tty, quiet, ct));
+        return command;
+    }
+
+    private static (Option<string?> Container, Option<string?> Namespace, Option<bool> Stdin, Option<bool> Tty, Option<bool> Quiet) CommonOptions() => (
+        new Option<string?>("--container", "-c") { Description = "Container name. If omitted, the kubectl.kubernetes.io/default-container annotation, else the first container." },
+        new Option<string?>("--namespace", "-n") { Description = "The pod's namespace (default: the context's)." },
+        new Option<bool>("--stdin", "-i") { Description = "Pass stdin to the container (closed at its end)." },
+        new Option<bool>("--tty", "-t") { Description = "Stdin is a TTY (raw terminal, window size forwarded)." },
+        new Option<bool>("--quiet", "-q") { Description = "Only print output from the remote session." });
+
+    private static async Task<int> RunAsync(
+        ParseResult r, bool attach, string podArgument, string[] commandLine,
+        Option<string?> containerOption, Option<string?> nsOption, Option<bool> stdinOption, Option<bool> ttyOption, Option<bool> quietOption, CancellationToken ct)
+    {
+        var podName = podArgument.StartsWith("pod/", StringComparison.Ordinal) ? podArgument[4..]
+            : podArgument.StartsWith("pods/", StringComparison.Ordinal) ? podArgument[5..] : podArgument;
+        var quiet = r.GetValue(quietOption);
+        var stdin = r.GetValue(stdinOption);
+        var tty = r.GetValue(ttyOption);
+        // kubectl: a TTY needs stdin, and stdin must be a terminal.
+        if (tty && !stdin)
+        {
+            tty = false;
+        }
+        else if (tty && Console.IsInputRedirected)
+        {
+            tty = false;
+            if (!quiet)
+            {
+                Console.Error.WriteLine("Unable to use a TTY - input is not a terminal or the right kind of file");
+            }
+        }
+
+        try
+        {
+            await using var connection = await CliConnection.CreateAsync(r, ct).ConfigureAwait(false);
+            var exec = new PodExec(connection);
+            var size = tty ? WindowSize() : null;
+            var session = attach
+                ? await exec.AttachAsync(new AttachRequest { Namespace = r.GetValue(nsOption), Pod = podName, Container = r.GetValue(containerOption), Stdin = stdin, Tty = tty, InitialTerminalSize = size }, ct).ConfigureAwait(false)
+                : await exec.StartAsync(new ExecRequest { Namespace = r.GetValue(nsOption), Pod = podName, Container = r.GetValue(containerOption), Command = commandLine, Stdin = stdin, Tty = tty, InitialTerminalSize = size }, ct).ConfigureAwait(false);
+            await using (session.ConfigureAwait(false))
+            {
+                if (session.DefaultedContainerNotice is { } notice && !quiet)
+                {
+                    Console.Error.WriteLine(notice);
+                }
+
+                if (attach && tty && !quiet)
+                {
+                    Console.Error.WriteLine("If you don't see a command prompt, try pressing enter.");
+                }
+
+                return await PumpAsync(session, stdin, tty, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return 130;
+        }
+        catch (ExecException e) when (e.Kind == ExecErrorKind.PodNotFound)
+        {
+            Console.Error.WriteLine($"Error from server (NotFound): {e.ApiServerMessage ?? e.Message}");
+            return 1;
+        }
+        catch (KubeAccessException e)
+        {
+            return CliConnection.ReportError(e);
+        }
+    }
+
+    private static async Task<int> PumpAsync(ExecSession session, bool stdin, bool tty, CancellationToken ct)
+    {
+        using var raw = tty ? RawTerminal.Enter() : null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var stdout = CopyOutAsync(session.Stdout, Console.OpenStandardOutput(), stop.Token);
+        var stderr = CopyOutAsync(session.Stderr, Console.OpenStandardError(), stop.Token);
+        var stdinFailure = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (stdin)
+        {
+            // Not awaited: a command may end before its input does (an interactive shell that exits).
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await CopyStdinAsync(session, stop.Token).ConfigureAwait(false);
+                }
+                catch (ExecException e) when (e.Kind == ExecErrorKind.StdinCloseUnsupported)
+                {
+                    stdinFailure.TrySetResult(e);
+                }
+                catch (ExecException)
+                {
+                    // A lost connection shows in the exit status.
+                }
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                    // The session ended first.
+                }
+            }, CancellationToken.None);
+        }
+
+        var resizing = tty ? WatchWindowSizeAsync(session, stop.Token) : Task.CompletedTask;
+        try
+        {
+            var exit = session.WaitForExitAsync(stop.Token);
+            var first = await Task.WhenAny(exit, stdinFailure.Task).ConfigureAwait(false);
+            if (first == stdinFailure.Task)
+            {
+                // v4 cannot end stdin: say so instead of waiting for ever.
+                throw await stdinFailure.Task.ConfigureAwait(false);
+            }
+
+            var result = await exit.ConfigureAwait(false);
+            await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+            raw?.Dispose();
+            if (result.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"command terminated with exit code {result.ExitCode}");
+            }
+
+            return result.ExitCode;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await resizing.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private static async Task CopyOutAsync(PipeReader reader, Stream target, CancellationToken ct)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync(ct).ConfigureAwait(false);
+            foreach (var segment in read.Buffer)
+            {
+                await target.WriteAsync(segment, ct).ConfigureAwait(false);
+            }
+
+            await target.FlushAsync(ct).ConfigureAwait(false);
+            reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task CopyStdinAsync(ExecSession session, CancellationToken ct)
+    {
+        await using var input = Console.OpenStandardInput();
+        var buffer = new byte[32 * 1024];
+        int read;
+        while ((read = await input.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            await session.WriteStdinAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+        }
+
+        await session.CloseStdinAsync(ct).ConfigureAwait(false);
+    }
+
+    private static ExecTerminalSize? WindowSize()
+    {
+        try
+        {
+            return Console.IsOutputRedirected ? null : new ExecTerminalSize(Console.WindowWidth, Console.WindowHeight);
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Polls the window size (SIGWINCH has no PosixSignalRegistration) and sends each change.</summary>
+    private static async Task WatchWindowSizeAsync(ExecSession session, CancellationToken ct)
+    {
+        var last = WindowSize();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            var now = WindowSize();
+            if (now is { } size && now != last)
+            {
+                last = now;
+                try
+                {
+                    await session.ResizeAsync(size.Width, size.Height, ct).ConfigureAwait(false);
+                }
+                catch (ExecException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The terminal in raw mode (no echo, no line editing, no signals) until disposed, via stty on Unix.</summary>
+    private sealed class RawTerminal : IDisposable
+    {
+        private string? _saved;
+
+        private RawTerminal(string saved) => _saved = saved;
+
+        public static RawTerminal? Enter()
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Console.TreatControlCAsInput = true;
+                return null;
+            }
+
+            var saved = Stty("-g");
+            if (string.IsNullOrWhiteSpace(saved))
+            {
+                return null;
+            }
+
+            Stty("raw", "-echo");
+            return new RawTerminal(saved.Trim());
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _saved, null) is { } saved)
+            {
+                Stty(saved);
+            }
+        }
+
+        private static string? Stty(params string[] args)
+        {
+            try
+            {
+                var psi = new ProcessStartInfo("stty") { RedirectStandardOutput = true, UseShellExecute = false };
+                foreach (var a in args)
+                {
+                    psi.ArgumentList.Add(a);
+                }
+
+                using var process = Process.Start(psi);
+                if (process is null)
+                {
+                    return null;
+                }
+
+                var output = process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+                return process.ExitCode == 0 ? output : null;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return null;
+            }
+        }
+    }
+}
