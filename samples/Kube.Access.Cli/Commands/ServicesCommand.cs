@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kube.Access.Cli.Tour;
 using Kube.Access.Services;
 
 namespace Kube.Access.Cli.Commands;
@@ -16,7 +17,8 @@ internal static class ServicesCommand
         }));
         command.Subcommands.Add(Sub("wait-external-ip", "Watch until the LoadBalancer ingress appears.", async (a, ns, n, timeout, ct) =>
         {
-            var progress = new Progress<ServiceWatchEvent>(e => Console.WriteLine($"{e.Service.Metadata.Name}\t{e.Service.Spec?.Type}\t{e.Service.Spec?.ClusterIP}\t{e.ExternalAddress ?? "<pending>"}"));
+            // Reported inline: Progress<T> would post to the thread pool and could print after the result (or never).
+            var progress = new InlineProgress<ServiceWatchEvent>(e => Console.WriteLine($"{e.Service.Metadata.Name}\t{e.Service.Spec?.Type}\t{e.Service.Spec?.ClusterIP}\t{e.ExternalAddress ?? "<pending>"}"));
             var address = await a.WaitForExternalAddressAsync(ns, n, timeout, progress, ct);
             Console.WriteLine($"{n}\tEXTERNAL-IP {address.Address}");
         }));

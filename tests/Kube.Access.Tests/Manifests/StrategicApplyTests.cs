@@ -146,6 +146,81 @@ public sealed class StrategicApplyTests
         ourPatches.Should().OnlyContain(r => r.Headers["content-type"].StartsWith(StrategicMergePatch.ContentType, StringComparison.Ordinal));
     }
 
+    private const string PodV1 = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: app
+          labels: {app: demo}
+          finalizers: [example.com/keep]
+        spec:
+          containers:
+          - name: web
+            image: nginx:1.27
+            env:
+            - {name: A, value: "1"}
+            - {name: B, value: "2"}
+        """;
+
+    private const string PodV2 = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: app
+          labels: {app: demo, tier: web}
+        spec:
+          containers:
+          - name: web
+            image: nginx:1.28
+            env:
+            - {name: B, value: "2"}
+            - {name: A, value: "1"}
+            - {name: D, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+          - name: logger
+            image: busybox:1.36
+            args: [sh, -c, "tail -f /dev/null"]
+        """;
+
+    public static TheoryData<string, string, string, bool> Scenarios => new()
+    {
+        // kind, v1, v2, whether v1 is created without apply (no last-applied annotation: kubectl warns and patches)
+        { "pod", PodV1, PodV2, false },
+        { "pod", PodV1, PodV2, true },
+        { "deployment", V1, V2, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task Apply_v2_over_v1_gives_the_object_kubectl_gives(string resource, string v1Text, string v2Text, bool createFirst)
+    {
+        await using var theirs = await EmulatorSession.StartAsync();
+        await using var ours = await EmulatorSession.StartAsync();
+        using var applier = new ManifestApplier(ours.Connection);
+        var v1 = Path.Combine(theirs.TempDir, "v1.yaml");
+        var v2 = Path.Combine(theirs.TempDir, "v2.yaml");
+        await File.WriteAllTextAsync(v1, v1Text);
+        await File.WriteAllTextAsync(v2, v2Text);
+
+        foreach (var session in new[] { theirs, ours })
+        {
+            var first = createFirst ? await session.Kubectl("create", "-f", v1) : await session.Kubectl("apply", "-f", v1);
+            first.ExitCode.Should().Be(0, first.StdErr);
+        }
+
+        var k2 = await theirs.Kubectl("apply", "-f", v2);
+        k2.ExitCode.Should().Be(0, k2.StdErr);
+        var result = await applier.ApplyAsync([ManifestSource.FromFile(v2)]);
+        result.Succeeded.Should().BeTrue(string.Join("; ", result.Failures));
+        result.Objects.Select(o => o.ToString()).Should().Equal(k2.StdOut.Trim().Split('\n').Select(l => l.Trim()));
+
+        var theirObject = EmulatorSession.Comparable(await theirs.GetJson(resource, "app"));
+        var ourObject = EmulatorSession.Comparable(await ours.GetJson(resource, "app"));
+        KubectlRunner.SameJson(ourObject, theirObject).Should().BeTrue($"ours    {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
+
+        // And a third apply of v2 is a no-op for both.
+        (await applier.ApplyAsync([ManifestSource.FromFile(v2)])).Objects.Should().OnlyContain(o => o.Action == ApplyAction.Unchanged);
+    }
+
     [Fact]
     public void The_patch_deletes_removed_items_by_merge_key_and_sends_only_changes()
     {
