@@ -83,6 +83,19 @@ public sealed class PortForwardSession : IAsyncDisposable
     /// <summary>A deployment, replica set or service target moved to another pod.</summary>
     public event EventHandler<PortForwardPodChanged>? PodChanged;
 
+    /// <summary>With round robin over a service, starts with every ready pod in the pool (the watch keeps it current).</summary>
+    internal async Task PreparePoolAsync(CancellationToken cancellationToken)
+    {
+        if (_options.LoadBalanceServicePods && Target.Kind == PortForwardTargetKind.Service)
+        {
+            var ready = await _resolver.ReadyPodsAsync(null, cancellationToken).ConfigureAwait(false);
+            if (ready.Count > 0)
+            {
+                _pool = [.. ready];
+            }
+        }
+    }
+
     internal void Start(IReadOnlyList<(IPAddress Address, bool Required)> addresses, CancellationToken callerToken)
     {
         try

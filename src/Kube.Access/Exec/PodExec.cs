@@ -336,7 +336,7 @@ public sealed class PodExec : IPodExec
         catch (HttpOperationException ex)
         {
             var status = (int)(ex.Response?.StatusCode ?? 0);
-            var (reason, message) = KubeApiErrors.ParseStatus(ex.Response?.Content);
+            var (reason, message) = KubeApiException.ParseStatus(ex.Response?.Content);
             message ??= ex.Message;
             var kind = status == 404 ? ExecErrorKind.PodNotFound : ExecErrorKind.UpgradeRejected;
             throw new ExecException(kind, status == 404 ? message : $"get pod {ns}/{pod}: {message} ({status} {reason})", ns, pod, container, message, status, ex);
@@ -349,7 +349,7 @@ public sealed class PodExec : IPodExec
 
     private static ExecException FromRejectedUpgrade(KubeApiException ex, string ns, string pod, string container)
     {
-        var (_, message) = KubeApiErrors.ParseStatus(ex.ResponseBody);
+        var (_, message) = KubeApiException.ParseStatus(ex.ResponseBody);
         message ??= ex.Message;
         var kind = ex.StatusCode switch
         {
