@@ -21,9 +21,16 @@ public sealed class TourSession : IAsyncDisposable
     /// <summary>The test's own connection (not the chapter's), to read what the chapter left behind.</summary>
     public KubeConnection Connection { get; }
 
-    public static async Task<TourSession> StartAsync(bool https = true)
+    /// <param name="https">Serve HTTPS (as a real apiserver does).</param>
+    /// <param name="loadBalancerDelay">How long a LoadBalancer service stays pending; long enough that a loaded machine still sees it pending.</param>
+    public static async Task<TourSession> StartAsync(bool https = true, TimeSpan? loadBalancerDelay = null)
     {
-        var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = https, Scenario = EmulatorScenario.Guide });
+        var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions
+        {
+            Https = https,
+            Scenario = EmulatorScenario.Guide,
+            LoadBalancerDelay = loadBalancerDelay ?? TimeSpan.FromSeconds(1),
+        });
         var dir = Directory.CreateTempSubdirectory("kube-access-tour-test-");
         return new TourSession(api, TourConnection.Create(api), dir);
     }

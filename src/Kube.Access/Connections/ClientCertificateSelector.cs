@@ -31,8 +31,9 @@ internal sealed class ClientCertificateSelector : IDisposable
     }
 
     /// <summary>The certificate for a handshake (the <see cref="LocalCertificateSelectionCallback"/>).</summary>
-    public X509Certificate? Select(object sender, string targetHost, X509CertificateCollection localCertificates, X509Certificate? remoteCertificate, string[] acceptableIssuers) =>
-        Volatile.Read(ref _current)?.Certificate ?? _configured;
+    /// <remarks>Null (no certificate) is a valid answer; the delegate's return type is not annotated on every target framework.</remarks>
+    public X509Certificate Select(object sender, string targetHost, X509CertificateCollection localCertificates, X509Certificate? remoteCertificate, string[] acceptableIssuers) =>
+        (Volatile.Read(ref _current)?.Certificate ?? _configured)!;
 
     /// <summary>Takes note of a credential's client certificate, loading it when it is new.</summary>
     /// <exception cref="KubeTlsConfigurationException">The credential's certificate or key cannot be read.</exception>

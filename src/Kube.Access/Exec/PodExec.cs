@@ -349,7 +349,7 @@ public sealed class PodExec : IPodExec
 
     private static ExecException FromRejectedUpgrade(KubeApiException ex, string ns, string pod, string container)
     {
-        var (_, message) = KubeApiException.ParseStatus(ex.ResponseBody);
+        var message = ex.StatusMessage;
         message ??= ex.Message;
         var kind = ex.StatusCode switch
         {

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using FluentAssertions;
 using Kube.Access.Exec;
 using Kube.Access.Tests.TestSupport;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Tests.Exec;
@@ -68,7 +68,7 @@ public sealed partial class ExecDifferentialTests : IAsyncLifetime
 
         var act = () => _e.Exec.RunAsync("default", "shell-demo", ["nosuchbinary"]);
         var error = (await act.Should().ThrowAsync<ExecException>()).Which;
-        Normalize(new KubectlRunner.Result(1, "", $"error: {error.ApiServerMessage}\n")).Should().Be(Normalize(kubectl));
+        Normalize(new ToolResult(1, "", $"error: {error.ApiServerMessage}\n")).Should().Be(Normalize(kubectl));
     }
 
     [Theory]
@@ -108,47 +108,8 @@ public sealed partial class ExecDifferentialTests : IAsyncLifetime
     [GeneratedRegex("[0-9a-f]{32}")]
     private static partial Regex Guid32();
 
-    private static KubectlRunner.Result Normalize(KubectlRunner.Result r) => r with { StdErr = Guid32().Replace(r.StdErr, "<id>") };
+    private static ToolResult Normalize(ToolResult r) => r with { Stderr = Guid32().Replace(r.Stderr, "<id>") };
 
-    private async Task<KubectlRunner.Result> RunCliAsync(string? stdin, string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(CliDll());
-        psi.ArgumentList.Add("--kubeconfig");
-        psi.ArgumentList.Add(_e.Kubeconfig);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["KUBECONFIG"] = Path.Combine(Path.GetTempPath(), "kube-access-tests-no-kubeconfig");
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("kube-access " + string.Join(' ', args) + " did not finish");
-        }
-
-        return new KubectlRunner.Result(process.ExitCode, await stdout, await stderr);
-    }
-
-    /// <summary>The CLI built beside this test assembly's configuration (the project reference builds it first).</summary>
-    private static string CliDll()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        var path = Path.Combine(KubectlRunner.RepoRoot(), "samples", "Kube.Access.Cli", "bin", configuration, "net10.0", "kube-access.dll");
-        File.Exists(path).Should().BeTrue($"the CLI should have been built at {path}");
-        return path;
-    }
+    private Task<ToolResult> RunCliAsync(string? stdin, string[] args) =>
+        KubeAccessCli.RunAsync(args, _e.Kubeconfig, stdin);
 }

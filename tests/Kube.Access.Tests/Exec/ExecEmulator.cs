@@ -3,6 +3,7 @@ using k8s.Models;
 using Kube.Access.Exec;
 using Kube.Access.Testing;
 using Kube.Access.Tests.TestSupport;
+using Kube.Access.TestSupport;
 
 namespace Kube.Access.Tests.Exec;
 
@@ -67,7 +68,7 @@ public sealed class ExecEmulator : IAsyncDisposable
     public static V1Container Container(string name, string image, params string[] command) =>
         new() { Name = name, Image = image, Command = command.Length == 0 ? null : command };
 
-    public Task<KubectlRunner.Result> Kubectl(string? stdin, params string[] args) =>
+    public Task<ToolResult> Kubectl(string? stdin, params string[] args) =>
         KubectlRunner.RunAsync(["--kubeconfig", Kubeconfig, .. args], stdin);
 
     /// <summary>Waits until the two-container pod's debian container has terminated (it writes the shared page first).</summary>
