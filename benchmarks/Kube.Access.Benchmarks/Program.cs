@@ -1,8 +1,10 @@
 using BenchmarkDotNet.Running;
 using Kube.Access.Benchmarks.PortForward;
+using Kube.Access.Benchmarks.Proxy;
 
 // Run: dotnet run -c Release --project benchmarks/Kube.Access.Benchmarks -- --filter '*'
-// Helpers of the port-forward benchmarks: the out-of-process emulator host and a quick throughput harness.
+// Helpers: the port-forward benchmarks' out-of-process emulator host, a port-forward throughput harness and
+// the proxy latency-percentile harness (see benchmarks/results/portforward.md and proxy.md).
 if (args.Length > 0 && args[0] == OutOfProcessEmulator.HostCommand)
 {
     return await OutOfProcessEmulator.RunHostAsync();
@@ -16,6 +18,11 @@ if (args.Length > 0 && args[0] == PortForwardHarness.Command)
 if (args.Length > 0 && args[0] == "exec-harness")
 {
     return await Kube.Access.Benchmarks.Exec.ExecCatBenchmarks.RunHarnessAsync(args);
+}
+
+if (args.Length > 0 && args[0] == ProxyLatencyHarness.Command)
+{
+    return await ProxyLatencyHarness.RunAsync(args);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

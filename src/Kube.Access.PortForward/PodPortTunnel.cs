@@ -64,8 +64,8 @@ internal sealed class PodPortTunnel : IAsyncDisposable
         var channels = WebSocketChannelConnection.Start(socket, new WebSocketChannelOptions
         {
             MaxBufferedBytesPerChannel = maxBufferedBytes,
-            // A whole frame (the kubelet sends up to 32 KiB + the channel byte) in one receive.
-            ReceiveSegmentSize = 64 * 1024,
+            // Receives and pipe segments of 32 KiB: the kubelet's frames (32 KiB + the channel byte) in one or two.
+            ReceiveSegmentSize = 32 * 1024,
             // The session's pump never blocks: it runs right on the read loop (no thread hop per frame).
             RunReaderContinuationsInline = inlineReaders,
         });

@@ -27,11 +27,14 @@ public sealed class PortForwardOptions
     /// </summary>
     public TimeSpan? KeepAliveInterval { get; set; }
 
-    /// <summary>Bytes read from a local socket at a time (one WebSocket frame at most). Default 32 KiB.</summary>
+    /// <summary>
+    /// The pooled buffer a local socket is read into: one WebSocket frame per read, carrying up to
+    /// BufferSize - 15 bytes (room for the channel byte and the WebSocket header in the same pool bucket). Default 32 KiB.
+    /// </summary>
     public int BufferSize { get; set; } = 32 * 1024;
 
-    /// <summary>Bytes buffered from the pod per connection before reading the WebSocket pauses. Default 1 MiB.</summary>
-    public int MaxBufferedBytes { get; set; } = 1024 * 1024;
+    /// <summary>Bytes buffered from the pod per connection before reading the WebSocket pauses (TCP then slows the pod). Default 256 KiB.</summary>
+    public int MaxBufferedBytes { get; set; } = 256 * 1024;
 
     internal void Validate()
     {

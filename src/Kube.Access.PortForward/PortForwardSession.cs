@@ -16,6 +16,7 @@ namespace Kube.Access.PortForward;
 /// </summary>
 public sealed class PortForwardSession : IAsyncDisposable
 {
+    private const int MaxWebSocketHeader = 14;
     private readonly IKubeConnection _connection;
     private readonly TargetResolver _resolver;
     private readonly PortForwardOptions _options;
@@ -82,6 +83,19 @@ public sealed class PortForwardSession : IAsyncDisposable
 
     /// <summary>A deployment, replica set or service target moved to another pod.</summary>
     public event EventHandler<PortForwardPodChanged>? PodChanged;
+
+    /// <summary>With round robin over a service, starts with every ready pod in the pool (the watch keeps it current).</summary>
+    internal async Task PreparePoolAsync(CancellationToken cancellationToken)
+    {
+        if (_options.LoadBalanceServicePods && Target.Kind == PortForwardTargetKind.Service)
+        {
+            var ready = await _resolver.ReadyPodsAsync(null, cancellationToken).ConfigureAwait(false);
+            if (ready.Count > 0)
+            {
+                _pool = [.. ready];
+            }
+        }
+    }
 
     internal void Start(IReadOnlyList<(IPAddress Address, bool Required)> addresses, CancellationToken callerToken)
     {
@@ -346,14 +360,18 @@ public sealed class PortForwardSession : IAsyncDisposable
 
     private async Task LocalToPodAsync(Socket client, PodPortTunnel tunnel, Counters counters, CancellationTokenSource linked)
     {
+        // One frame = channel byte + data; ManagedWebSocket copies it behind a header of at most 14 bytes into a
+        // pooled send buffer. Reading BufferSize - 15 bytes keeps this buffer and that one in the same pool
+        // bucket as the pipe segments (32 KiB by default), so concurrent connections churn no extra sizes.
         var size = _options.BufferSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(size + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        var read = size - 1 - MaxWebSocketHeader;
         try
         {
             while (true)
             {
                 // Read into buffer[1..] so the frame goes out with its channel byte in buffer[0], uncopied.
-                var n = await client.ReceiveAsync(buffer.AsMemory(1, size), SocketFlags.None, linked.Token).ConfigureAwait(false);
+                var n = await client.ReceiveAsync(buffer.AsMemory(1, read), SocketFlags.None, linked.Token).ConfigureAwait(false);
                 if (n == 0)
                 {
                     break;

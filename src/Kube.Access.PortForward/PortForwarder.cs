@@ -48,6 +48,7 @@ public sealed class PortForwarder : IPortForwarder
         var resolver = new TargetResolver(connection.Client, ns, target, ports, options);
         var pod = await resolver.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var session = new PortForwardSession(connection, resolver, pod, options, _logger);
+        await session.PreparePoolAsync(cancellationToken).ConfigureAwait(false);
         session.Start(addresses, cancellationToken);
         return session;
     }

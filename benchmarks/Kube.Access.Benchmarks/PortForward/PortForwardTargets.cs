@@ -44,7 +44,12 @@ internal sealed class PortForwardTargets : IAsyncDisposable
         t._session = await new PortForwarder(t._connection).StartAsync(
             PortForwardTarget.Pod(t._emulator.Pod, "default"),
             [PortMapping.Create(0, OutOfProcessEmulator.EchoPort)],
-            new PortForwardOptions { Addresses = ["127.0.0.1"] });
+            new PortForwardOptions
+            {
+                Addresses = ["127.0.0.1"],
+                BufferSize = int.TryParse(Environment.GetEnvironmentVariable("PF_BUFFER"), out var b) ? b : new PortForwardOptions().BufferSize,
+                MaxBufferedBytes = int.TryParse(Environment.GetEnvironmentVariable("PF_MAXBUF"), out var m) ? m : new PortForwardOptions().MaxBufferedBytes,
+            });
         t._kubernetesClient = new Kubernetes(new KubernetesClientConfiguration { Host = t._emulator.Url.ToString(), AccessToken = t._emulator.Token });
         t._kc = new KubernetesClientForwarder(t._kubernetesClient, t._emulator.Pod, OutOfProcessEmulator.EchoPort);
         return t;

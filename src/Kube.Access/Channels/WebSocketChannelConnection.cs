@@ -46,7 +46,7 @@ public sealed class WebSocketChannelConnection : IAsyncDisposable
             pauseWriterThreshold: options.MaxBufferedBytesPerChannel,
             resumeWriterThreshold: options.MaxBufferedBytesPerChannel / 2,
             readerScheduler: options.RunReaderContinuationsInline ? PipeScheduler.Inline : PipeScheduler.ThreadPool,
-            minimumSegmentSize: Math.Min(options.ReceiveSegmentSize, 64 * 1024),
+            minimumSegmentSize: Math.Min(options.ReceiveSegmentSize, 32 * 1024),
             useSynchronizationContext: false);
         _sendBuffer = ArrayPool<byte>.Shared.Rent(options.MaxFramePayload + 1);
         _readLoop = ReadLoopAsync(_readCancellation.Token);
