@@ -30,6 +30,7 @@ public class ExecCatBenchmarks
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMinutes(2);
 
     private readonly byte[] _chunk = CreateChunk();
+    private long _bytes = (long)MiB * 1024 * 1024;
     private OutOfProcessEmulator _emulator = null!;
     private KubeConnection _connection = null!;
     private PodExec _exec = null!;
@@ -50,7 +51,7 @@ public class ExecCatBenchmarks
         // Both clients must really move the bytes before anything is timed.
         var ours = await KubeAccessAsync();
         var theirs = await KubernetesClientAsync();
-        if (ours != (long)MiB * 1024 * 1024 || theirs != ours)
+        if (ours != _bytes || theirs != ours)
         {
             throw new InvalidOperationException($"cat returned {ours} bytes to Kube.Access and {theirs} to KubernetesClient, expected {MiB} MiB");
         }
@@ -90,7 +91,7 @@ public class ExecCatBenchmarks
 
         var writer = Task.Run(async () =>
         {
-            for (var sent = 0L; sent < (long)MiB * 1024 * 1024; sent += Chunk)
+            for (var sent = 0L; sent < _bytes; sent += Chunk)
             {
                 await session.WriteStdinAsync(_chunk, ct);
             }
@@ -125,38 +126,53 @@ public class ExecCatBenchmarks
         using var abortOnTimeout = ct.Register(socket.Abort);
         using var demuxer = new StreamDemuxer(socket, StreamType.RemoteCommand);
         demuxer.Start();
-        // Reads channel 1 (stdout), writes channel 0 (stdin), as its exec example wires them.
+        // Reads channel 1 (stdout), writes channel 0 (stdin), as its exec example wires them. Its muxed stream
+        // implements only the blocking Read/Write: the inherited ReadAsync/WriteAsync share one semaphore, so an
+        // async read waiting for output blocks the async write that would produce it (measured: 0 bytes in 120 s).
+        // Like its example, each direction gets its own blocking thread.
         using var stream = demuxer.GetStream(ChannelIndex.StdOut, ChannelIndex.StdIn);
-        var total = (long)MiB * 1024 * 1024;
-        var writer = Task.Run(async () =>
+        var total = _bytes;
+        var writer = Task.Factory.StartNew(() =>
         {
             for (var sent = 0L; sent < total; sent += Chunk)
             {
-                await stream.WriteAsync(_chunk, ct);
+                stream.Write(_chunk, 0, _chunk.Length);
             }
-        }, ct);
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
+        var reader = Task.Factory.StartNew(() =>
         {
-            long received = 0;
-            while (received < total)
+            var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
             {
-                var read = await stream.ReadAsync(buffer, ct);
-                if (read == 0)
+                long received = 0;
+                while (received < total)
                 {
-                    throw new InvalidOperationException($"stdout ended after {received} bytes");
+                    var read = stream.Read(buffer, 0, buffer.Length);
+                    if (read == 0)
+                    {
+                        throw new InvalidOperationException($"stdout ended after {received} bytes");
+                    }
+
+                    received += read;
                 }
 
-                received += read;
+                return received;
             }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+        try
+        {
+            var received = await reader;
             await writer;
             return received;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             if (socket.State == WebSocketState.Open)
             {
                 socket.Abort();
@@ -189,6 +205,26 @@ public class ExecCatBenchmarks
         bench._kubernetesClient = new Kubernetes(new KubernetesClientConfiguration { Host = bench._emulator.Url.ToString(), AccessToken = bench._emulator.Token });
         try
         {
+            if (args.Length > 2 && int.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out var mib))
+            {
+                bench._bytes = (long)mib * 1024 * 1024;
+            }
+
+            if (args.Length > 2 && args[2] == "probe")
+            {
+                using var socket = await bench._kubernetesClient.WebSocketNamespacedPodExecAsync(
+                    bench._emulator.Pod, "default", ["cat"], container: null, stderr: true, stdin: true, stdout: true, tty: false);
+                Console.WriteLine($"subprotocol {socket.SubProtocol}");
+                using var demuxer = new StreamDemuxer(socket, StreamType.RemoteCommand);
+                demuxer.Start();
+                using var stream = demuxer.GetStream(ChannelIndex.StdOut, ChannelIndex.StdIn);
+                await stream.WriteAsync(bench._chunk);
+                var buffer = new byte[100];
+                var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                Console.WriteLine($"probe read {read}: {System.Text.Encoding.UTF8.GetString(buffer, 0, read)}");
+                return 0;
+            }
+
             foreach (var (name, run) in new (string, Func<Task<long>>)[] { ("Kube.Access", bench.KubeAccessAsync), ("KubernetesClient", bench.KubernetesClientAsync) })
             {
                 for (var i = 0; i < runs; i++)
@@ -199,8 +235,8 @@ public class ExecCatBenchmarks
                     {
                         var bytes = await run();
                         var seconds = clock.Elapsed.TotalSeconds;
-                        var perMiB = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)MiB;
-                        Console.WriteLine(System.FormattableString.Invariant($"{name} run {i + 1}: {bytes / 1048576.0:F0} MiB in {seconds:F2} s = {bytes / 1048576.0 / seconds:F1} MiB/s, {perMiB:F0} B allocated per MiB"));
+                        var perMiB = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (bench._bytes / 1048576.0);
+                        Console.WriteLine(System.FormattableString.Invariant($"{name} run {i + 1}: {bytes / 1048576.0:F1} MiB in {seconds:F2} s = {bytes / 1048576.0 / seconds:F1} MiB/s, {perMiB:F0} B allocated per MiB"));
                     }
                     catch (Exception e)
                     {

@@ -181,16 +181,40 @@ internal sealed class KubernetesClientForwarder : IAsyncDisposable
                     using var demux = new StreamDemuxer(ws, StreamType.PortForward);
                     demux.Start();
                     using var stream = demux.GetStream((byte?)0, (byte?)0);
-                    await using var local = new NetworkStream(c, ownsSocket: false);
-                    var up = local.CopyToAsync(stream, 4096, _stop.Token);
-                    var buffer = new byte[4096];
-                    int n;
-                    while ((n = await stream.ReadAsync(buffer, _stop.Token)) > 0)
+                    // As its port-forward example: one blocking thread per direction. Its muxed stream implements
+                    // only the blocking Read/Write; the inherited ReadAsync/WriteAsync share one semaphore, so an
+                    // async read waiting for data blocks the async write that would produce it (with async copies
+                    // the first 16 MiB transfer finished, the next ones deadlocked).
+                    var up = Task.Factory.StartNew(() =>
                     {
-                        await local.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
-                    }
+                        var buffer = new byte[4096];
+                        int n;
+                        while ((n = c.Receive(buffer)) > 0)
+                        {
+                            stream.Write(buffer, 0, n);
+                        }
+                    }, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                    var down = Task.Factory.StartNew(() =>
+                    {
+                        var buffer = new byte[4096];
+                        int n;
+                        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                        {
+                            c.Send(buffer.AsSpan(0, n));
+                        }
+                    }, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+                    // The load driver closes its side after reading every echoed byte: then the WebSocket goes.
                     await up;
+                    ws.Abort();
+                    try
+                    {
+                        await down;
+                    }
+                    catch (Exception)
+                    {
+                        // The abort ends the blocked read.
+                    }
                 }
                 catch (Exception)
                 {
