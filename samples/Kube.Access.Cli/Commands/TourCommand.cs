@@ -26,6 +26,8 @@ internal static class TourCommand
         {
             Https = https,
             Scenario = EmulatorScenario.Guide,
+            // A cloud load balancer takes a while: long enough that the frontend chapter's watch shows <pending> first.
+            LoadBalancerDelay = TimeSpan.FromSeconds(3),
         }, cancellationToken);
         var directory = Path.Combine(Path.GetTempPath(), "kube-access-tour-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
