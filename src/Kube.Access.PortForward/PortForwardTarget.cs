@@ -66,6 +66,22 @@ public sealed record PortForwardTarget(PortForwardTargetKind Kind, string Name, 
         return new PortForwardTarget(kind, name, @namespace);
     }
 
+    /// <summary>
+    /// The pod kubectl would use for this target (as <c>kubectl exec deploy/x</c> and <c>kubectl port-forward</c>
+    /// choose it): the named pod, else the first of the selector's pods in kubectl's order (running and ready
+    /// first), waiting up to <see cref="PortForwardOptions.PodRunningTimeout"/> for one to exist.
+    /// </summary>
+    /// <param name="connection">The connection to the API server.</param>
+    /// <param name="options">For the wait; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <exception cref="PortForwardException">The object or a pod for it cannot be found.</exception>
+    public async Task<k8s.Models.V1Pod> ResolvePodAsync(IKubeConnection connection, PortForwardOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var resolver = new TargetResolver(connection.Client, Namespace ?? connection.Namespace, this, [], options ?? new PortForwardOptions());
+        return await resolver.SelectPodAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}/{Name}";
 

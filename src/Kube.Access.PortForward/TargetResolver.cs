@@ -45,19 +45,22 @@ internal sealed class TargetResolver
     /// <summary>Local port numbers per mapping, fixed at the first resolution (kubectl: a bare REMOTE keeps its number locally).</summary>
     public int[] LocalPorts { get; private set; } = [];
 
+    /// <summary>The pod kubectl picks for the target: the named pod, else the first of the selector's pods in kubectl's order.</summary>
+    public async Task<V1Pod> SelectPodAsync(CancellationToken cancellationToken)
+    {
+        if (Target.Kind == PortForwardTargetKind.Pod)
+        {
+            return await CallAsync(() => _client.CoreV1.ReadNamespacedPodAsync(Target.Name, Namespace, cancellationToken: cancellationToken), "pods", Target.Name).ConfigureAwait(false);
+        }
+
+        _selector ??= await GetSelectorAsync(cancellationToken).ConfigureAwait(false);
+        return await FirstPodAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>kubectl's resolution: the pod (or the selector's first pod), then the port translation and checks.</summary>
     public async Task<ResolvedPod> ResolveAsync(CancellationToken cancellationToken)
     {
-        V1Pod pod;
-        if (Target.Kind == PortForwardTargetKind.Pod)
-        {
-            pod = await CallAsync(() => _client.CoreV1.ReadNamespacedPodAsync(Target.Name, Namespace, cancellationToken: cancellationToken), "pods", Target.Name).ConfigureAwait(false);
-        }
-        else
-        {
-            _selector ??= await GetSelectorAsync(cancellationToken).ConfigureAwait(false);
-            pod = await FirstPodAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var pod = await SelectPodAsync(cancellationToken).ConfigureAwait(false);
 
         if (pod.Status?.Phase != "Running")
         {

@@ -14,7 +14,7 @@ internal static class ExecCommand
 {
     public static Command Create()
     {
-        var pod = new Argument<string>("POD") { Description = "The pod (NAME or pod/NAME)." };
+        var pod = new Argument<string>("POD") { Description = "The pod: NAME, pod/NAME, or deployment/, replicaset/, service/NAME (a pod of it, as kubectl picks)." };
         var commandLine = new Argument<string[]>("COMMAND") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var (container, ns, stdin, tty, quiet) = CommonOptions();
         var command = new Command("exec", "Execute a command in a container (as kubectl exec).") { pod, commandLine, container, ns, stdin, tty, quiet };
@@ -24,7 +24,7 @@ internal static class ExecCommand
 
     public static Command CreateAttach()
     {
-        var pod = new Argument<string>("POD") { Description = "The pod (NAME or pod/NAME)." };
+        var pod = new Argument<string>("POD") { Description = "The pod: NAME, pod/NAME, or deployment/, replicaset/, service/NAME (a pod of it, as kubectl picks)." };
         var (container, ns, stdin, tty, quiet) = CommonOptions();
         var command = new Command("attach", "Attach to a process that is already running inside a container (as kubectl attach).") { pod, container, ns, stdin, tty, quiet };
         command.SetAction((ParseResult r, CancellationToken ct) => RunAsync(r, attach: true, r.GetValue(pod)!, [], container, ns, stdin, tty, quiet, ct));
@@ -42,8 +42,7 @@ internal static class ExecCommand
         ParseResult r, bool attach, string podArgument, string[] commandLine,
         Option<string?> containerOption, Option<string?> nsOption, Option<bool> stdinOption, Option<bool> ttyOption, Option<bool> quietOption, CancellationToken ct)
     {
-        var podName = podArgument.StartsWith("pod/", StringComparison.Ordinal) ? podArgument[4..]
-            : podArgument.StartsWith("pods/", StringComparison.Ordinal) ? podArgument[5..] : podArgument;
+        var podName = podArgument;
         var quiet = r.GetValue(quietOption);
         var stdin = r.GetValue(stdinOption);
         var tty = r.GetValue(ttyOption);
@@ -64,6 +63,11 @@ internal static class ExecCommand
         try
         {
             await using var connection = await CliConnection.CreateAsync(r, ct).ConfigureAwait(false);
+            // kubectl's TYPE/NAME: pod/x, or deploy/x, rs/x, svc/x resolved to the pod kubectl would pick.
+            var target = Kube.Access.PortForward.PortForwardTarget.Parse(podArgument, r.GetValue(nsOption));
+            podName = target.Kind == Kube.Access.PortForward.PortForwardTargetKind.Pod
+                ? target.Name
+                : (await target.ResolvePodAsync(connection, cancellationToken: ct).ConfigureAwait(false)).Metadata.Name;
             var exec = new PodExec(connection);
             var size = tty ? WindowSize() : null;
             var session = attach

@@ -1,0 +1,35 @@
+using FluentAssertions;
+using Kube.Access.TestSupport;
+
+namespace Kube.Access.Cli.Tests;
+
+/// <summary>`kube-access exec TYPE/NAME` picks the same pod as `kubectl exec TYPE/NAME` (kubectl's pod ordering).</summary>
+public sealed class ExecTargetCliTests(CliEmulatorFixture emulator) : IClassFixture<CliEmulatorFixture>
+{
+    [Theory]
+    [InlineData("deploy/mongo")]
+    [InlineData("deployment/hello-world")]
+    [InlineData("svc/mongo")]
+    [InlineData("service/hello")]
+    public async Task A_workload_or_service_target_runs_in_the_pod_kubectl_picks(string target)
+    {
+        var kubectl = await KubectlTool.RunAsync(["exec", target, "--", "hostname"], emulator.Kubeconfig);
+        var ours = await KubeAccessCli.RunAsync(["exec", target, "--", "hostname"], emulator.Kubeconfig);
+
+        kubectl.ExitCode.Should().Be(0, kubectl.ToString());
+        ours.ExitCode.Should().Be(0, ours.ToString());
+        kubectl.Stdout.Should().NotBeNullOrWhiteSpace();
+        ours.Stdout.Should().Be(kubectl.Stdout, "both run `hostname` in the same pod");
+        emulator.Api.ListNames("pods", "default").Should().Contain(ours.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task A_missing_deployment_is_an_error_naming_it()
+    {
+        var ours = await KubeAccessCli.RunAsync(["exec", "deploy/nope", "--", "hostname"], emulator.Kubeconfig);
+
+        ours.ExitCode.Should().NotBe(0);
+        ours.Stderr.Should().Contain("nope");
+        ours.Stdout.Should().BeEmpty();
+    }
+}
