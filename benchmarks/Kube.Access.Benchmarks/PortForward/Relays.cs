@@ -4,62 +4,24 @@ using k8s;
 
 namespace Kube.Access.Benchmarks.PortForward;
 
-/// <summary>A loopback echo server (pooled 64 KiB buffer per connection).</summary>
-internal sealed class EchoServer : IAsyncDisposable
+/// <summary>
+/// A loopback listener that hands every accepted connection to <see cref="ServeAsync"/> on its own task;
+/// disposing stops accepting and cancels the connections' token.
+/// </summary>
+internal abstract class LoopbackListener : IAsyncDisposable
 {
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accept;
+    private Task _accept = Task.CompletedTask;
 
-    public EchoServer()
+    protected LoopbackListener()
     {
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(512);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
-        _accept = AcceptAsync();
     }
 
     public IPEndPoint EndPoint { get; }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket peer;
-            try
-            {
-                peer = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-
-            peer.NoDelay = true;
-            _ = Task.Run(async () =>
-            {
-                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
-                try
-                {
-                    int n;
-                    while ((n = await peer.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, _stop.Token)) > 0)
-                    {
-                        await peer.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
-                    }
-
-                    peer.Shutdown(SocketShutdown.Send);
-                }
-                catch (Exception)
-                {
-                }
-                finally
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-                    peer.Dispose();
-                }
-            });
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {
@@ -67,26 +29,12 @@ internal sealed class EchoServer : IAsyncDisposable
         _listener.Dispose();
         await _accept;
     }
-}
 
-/// <summary>The ceiling: a plain in-process TCP relay (local listener -> target endpoint), two copy loops per connection.</summary>
-internal sealed class TcpRelay : IAsyncDisposable
-{
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly IPEndPoint _target;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accept;
+    /// <summary>Starts accepting; derived constructors call it last, once their fields are set.</summary>
+    protected void Start() => _accept = AcceptAsync();
 
-    public TcpRelay(IPEndPoint target)
-    {
-        _target = target;
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(512);
-        EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
-        _accept = AcceptAsync();
-    }
-
-    public IPEndPoint EndPoint { get; }
+    /// <summary>Serves one accepted connection; failures end that connection only. The socket is disposed afterwards.</summary>
+    protected abstract Task ServeAsync(Socket client, CancellationToken stop);
 
     private async Task AcceptAsync()
     {
@@ -105,128 +53,126 @@ internal sealed class TcpRelay : IAsyncDisposable
             _ = Task.Run(async () =>
             {
                 using var c = client;
-                using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
-                    await upstream.ConnectAsync(_target, _stop.Token);
-                    await using var a = new NetworkStream(c, ownsSocket: false);
-                    await using var b = new NetworkStream(upstream, ownsSocket: false);
-                    var up = Task.Run(async () => { await a.CopyToAsync(b, 64 * 1024, _stop.Token); upstream.Shutdown(SocketShutdown.Send); });
-                    await b.CopyToAsync(a, 64 * 1024, _stop.Token);
-                    c.Shutdown(SocketShutdown.Send);
-                    await up;
+                    await ServeAsync(c, _stop.Token);
                 }
                 catch (Exception)
                 {
+                    // A benchmark connection that fails shows up as a failed or slow operation on the client side.
                 }
             });
         }
     }
+}
 
-    public async ValueTask DisposeAsync()
+/// <summary>A loopback echo server (pooled 64 KiB buffer per connection).</summary>
+internal sealed class EchoServer : LoopbackListener
+{
+    public EchoServer() => Start();
+
+    protected override async Task ServeAsync(Socket peer, CancellationToken stop)
     {
-        _stop.Cancel();
-        _listener.Dispose();
-        await _accept;
+        peer.NoDelay = true;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int n;
+            while ((n = await peer.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, stop)) > 0)
+            {
+                await peer.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, stop);
+            }
+
+            peer.Shutdown(SocketShutdown.Send);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
+
+/// <summary>The ceiling: a plain in-process TCP relay (local listener -> target endpoint), two copy loops per connection.</summary>
+internal sealed class TcpRelay : LoopbackListener
+{
+    private readonly IPEndPoint _target;
+
+    public TcpRelay(IPEndPoint target)
+    {
+        _target = target;
+        Start();
+    }
+
+    protected override async Task ServeAsync(Socket client, CancellationToken stop)
+    {
+        using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await upstream.ConnectAsync(_target, stop);
+        await using var a = new NetworkStream(client, ownsSocket: false);
+        await using var b = new NetworkStream(upstream, ownsSocket: false);
+        var up = Task.Run(async () => { await a.CopyToAsync(b, 64 * 1024, stop); upstream.Shutdown(SocketShutdown.Send); });
+        await b.CopyToAsync(a, 64 * 1024, stop);
+        client.Shutdown(SocketShutdown.Send);
+        await up;
     }
 }
 
 /// <summary>
 /// KubernetesClient as its port-forward example uses it: a local listener; per accepted connection
 /// <c>WebSocketNamespacedPodPortForwardAsync</c> + <c>StreamDemuxer</c> (StreamType.PortForward) and the
-/// stream of channel 0, copied both ways (async copies here, fairer than the example's blocking ones).
+/// stream of channel 0, copied both ways by one blocking thread per direction, as the example does.
 /// </summary>
-internal sealed class KubernetesClientForwarder : IAsyncDisposable
+internal sealed class KubernetesClientForwarder : LoopbackListener
 {
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly IKubernetes _client;
     private readonly string _pod;
     private readonly int _port;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accept;
 
     public KubernetesClientForwarder(IKubernetes client, string pod, int port)
     {
         _client = client;
         _pod = pod;
         _port = port;
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(512);
-        EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
-        _accept = AcceptAsync();
+        Start();
     }
 
-    public IPEndPoint EndPoint { get; }
-
-    private async Task AcceptAsync()
+    protected override async Task ServeAsync(Socket client, CancellationToken stop)
     {
-        while (!_stop.IsCancellationRequested)
+        using var ws = await _client.WebSocketNamespacedPodPortForwardAsync(_pod, "default", [_port], "v4.channel.k8s.io", cancellationToken: stop);
+        using var demux = new StreamDemuxer(ws, StreamType.PortForward);
+        demux.Start();
+        using var stream = demux.GetStream((byte?)0, (byte?)0);
+        // Its muxed stream implements only the blocking Read/Write; the inherited ReadAsync/WriteAsync share one
+        // semaphore, so an async read waiting for data blocks the async write that would produce it (with async
+        // copies the first 16 MiB transfer finished, the next ones deadlocked).
+        var up = Task.Factory.StartNew(() =>
         {
-            Socket client;
-            try
+            var buffer = new byte[4096];
+            int n;
+            while ((n = client.Receive(buffer)) > 0)
             {
-                client = await _listener.AcceptAsync(_stop.Token);
+                stream.Write(buffer, 0, n);
             }
-            catch (Exception)
+        }, stop, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var down = Task.Factory.StartNew(() =>
+        {
+            var buffer = new byte[4096];
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
             {
-                return;
+                client.Send(buffer.AsSpan(0, n));
             }
+        }, stop, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-            _ = Task.Run(async () =>
-            {
-                using var c = client;
-                try
-                {
-                    using var ws = await _client.WebSocketNamespacedPodPortForwardAsync(_pod, "default", [_port], "v4.channel.k8s.io", cancellationToken: _stop.Token);
-                    using var demux = new StreamDemuxer(ws, StreamType.PortForward);
-                    demux.Start();
-                    using var stream = demux.GetStream((byte?)0, (byte?)0);
-                    // As its port-forward example: one blocking thread per direction. Its muxed stream implements
-                    // only the blocking Read/Write; the inherited ReadAsync/WriteAsync share one semaphore, so an
-                    // async read waiting for data blocks the async write that would produce it (with async copies
-                    // the first 16 MiB transfer finished, the next ones deadlocked).
-                    var up = Task.Factory.StartNew(() =>
-                    {
-                        var buffer = new byte[4096];
-                        int n;
-                        while ((n = c.Receive(buffer)) > 0)
-                        {
-                            stream.Write(buffer, 0, n);
-                        }
-                    }, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                    var down = Task.Factory.StartNew(() =>
-                    {
-                        var buffer = new byte[4096];
-                        int n;
-                        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
-                        {
-                            c.Send(buffer.AsSpan(0, n));
-                        }
-                    }, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-                    // The load driver closes its side after reading every echoed byte: then the WebSocket goes.
-                    await up;
-                    ws.Abort();
-                    try
-                    {
-                        await down;
-                    }
-                    catch (Exception)
-                    {
-                        // The abort ends the blocked read.
-                    }
-                }
-                catch (Exception)
-                {
-                }
-            });
+        // The load driver closes its side after reading every echoed byte: then the WebSocket goes.
+        await up;
+        ws.Abort();
+        try
+        {
+            await down;
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Dispose();
-        await _accept;
+        catch (Exception)
+        {
+            // The abort ends the blocked read.
+        }
     }
 }
