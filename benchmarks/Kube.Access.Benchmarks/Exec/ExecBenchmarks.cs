@@ -39,14 +39,7 @@ public class ExecCatBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _emulator = await OutOfProcessEmulator.StartAsync();
-        _connection = new KubeConnection(new KubeEndpoint
-        {
-            Server = _emulator.Url,
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(_emulator.Token)),
-        });
-        _exec = new PodExec(_connection);
-        _kubernetesClient = new Kubernetes(new KubernetesClientConfiguration { Host = _emulator.Url.ToString(), AccessToken = _emulator.Token });
+        await StartClientsAsync();
 
         // Both clients must really move the bytes before anything is timed.
         var ours = await KubeAccessAsync();
@@ -55,6 +48,19 @@ public class ExecCatBenchmarks
         {
             throw new InvalidOperationException($"cat returned {ours} bytes to Kube.Access and {theirs} to KubernetesClient, expected {MiB} MiB");
         }
+    }
+
+    /// <summary>The emulator in its child process and one client of each kind pointed at it.</summary>
+    private async Task StartClientsAsync()
+    {
+        _emulator = await OutOfProcessEmulator.StartAsync();
+        _connection = new KubeConnection(new KubeEndpoint
+        {
+            Server = _emulator.Url,
+            Credentials = new StaticCredentialSource(KubeCredential.FromToken(_emulator.Token)),
+        });
+        _exec = new PodExec(_connection);
+        _kubernetesClient = new Kubernetes(new KubernetesClientConfiguration { Host = _emulator.Url.ToString(), AccessToken = _emulator.Token });
     }
 
     [GlobalCleanup]
@@ -188,41 +194,19 @@ public class ExecCatBenchmarks
     }
 
     /// <summary>
-    /// <c>exec-harness [runs]</c>: each client in turn without BenchmarkDotNet, printing seconds, MiB/s and
+    /// <c>exec-harness [runs] [MiB]</c>: each client in turn without BenchmarkDotNet, printing seconds, MiB/s and
     /// allocated bytes per MiB (this process's allocations; the emulator runs in its child).
     /// </summary>
     public static async Task<int> RunHarnessAsync(string[] args)
     {
         var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
         var bench = new ExecCatBenchmarks();
-        bench._emulator = await OutOfProcessEmulator.StartAsync();
-        bench._connection = new KubeConnection(new KubeEndpoint
-        {
-            Server = bench._emulator.Url,
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(bench._emulator.Token)),
-        });
-        bench._exec = new PodExec(bench._connection);
-        bench._kubernetesClient = new Kubernetes(new KubernetesClientConfiguration { Host = bench._emulator.Url.ToString(), AccessToken = bench._emulator.Token });
+        await bench.StartClientsAsync();
         try
         {
             if (args.Length > 2 && int.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out var mib))
             {
                 bench._bytes = (long)mib * 1024 * 1024;
-            }
-
-            if (args.Length > 2 && args[2] == "probe")
-            {
-                using var socket = await bench._kubernetesClient.WebSocketNamespacedPodExecAsync(
-                    bench._emulator.Pod, "default", ["cat"], container: null, stderr: true, stdin: true, stdout: true, tty: false);
-                Console.WriteLine($"subprotocol {socket.SubProtocol}");
-                using var demuxer = new StreamDemuxer(socket, StreamType.RemoteCommand);
-                demuxer.Start();
-                using var stream = demuxer.GetStream(ChannelIndex.StdOut, ChannelIndex.StdIn);
-                await stream.WriteAsync(bench._chunk);
-                var buffer = new byte[100];
-                var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-                Console.WriteLine($"probe read {read}: {System.Text.Encoding.UTF8.GetString(buffer, 0, read)}");
-                return 0;
             }
 
             foreach (var (name, run) in new (string, Func<Task<long>>)[] { ("Kube.Access", bench.KubeAccessAsync), ("KubernetesClient", bench.KubernetesClientAsync) })
