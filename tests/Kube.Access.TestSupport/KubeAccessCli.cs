@@ -30,7 +30,7 @@ public static class KubeAccessCli
         IReadOnlyDictionary<string, string?>? environment = null,
         CancellationToken cancellationToken = default)
     {
-        var home = NewHome();
+        var home = TempHome.Create("kube-access-cli-home-");
         try
         {
             var run = Run(arguments, kubeconfig, home, environment) with
@@ -42,14 +42,14 @@ public static class KubeAccessCli
         }
         finally
         {
-            TryDelete(home);
+            TempHome.Delete(home);
         }
     }
 
     /// <summary>Starts a long-running <c>kube-access</c> command (proxy, port-forward, emulator); dispose it to stop it.</summary>
     public static RunningTool Start(IEnumerable<string> arguments, string? kubeconfig = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var home = NewHome();
+        var home = TempHome.Create("kube-access-cli-home-");
         return new RunningTool(ToolProcess.Start(Run(arguments, kubeconfig, home, environment)), home);
     }
 
@@ -70,27 +70,6 @@ public static class KubeAccessCli
         }
 
         return new ToolRun { FileName = "dotnet", Arguments = argv, Environment = env };
-    }
-
-    private static string NewHome()
-    {
-        var home = Path.Combine(Path.GetTempPath(), "kube-access-cli-home-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(home);
-        return home;
-    }
-
-    internal static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }
 
@@ -200,7 +179,7 @@ public sealed class RunningTool : IAsyncDisposable
         }
 
         _process.Dispose();
-        KubeAccessCli.TryDelete(_home);
+        TempHome.Delete(_home);
     }
 
     private void Append(List<string> lines, string? line)

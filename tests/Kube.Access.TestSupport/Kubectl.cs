@@ -24,15 +24,14 @@ public static class KubectlTool
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
-        var home = Path.Combine(Path.GetTempPath(), "kube-access-kubectl-home-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(home);
+        var home = TempHome.Create("kube-access-kubectl-home-");
         try
         {
             return await ToolProcess.RunAsync(Run(arguments, kubeconfig, kubeconfigVariable, home, workingDirectory, stdin, timeout), cancellationToken);
         }
         finally
         {
-            TryDelete(home);
+            TempHome.Delete(home);
         }
     }
 
@@ -71,19 +70,5 @@ public static class KubectlTool
                 ["KUBECACHEDIR"] = Path.Combine(home, "cache"),
             },
         };
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

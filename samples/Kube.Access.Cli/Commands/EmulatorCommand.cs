@@ -64,13 +64,7 @@ internal static class EmulatorCommand
                 }
                 Console.WriteLine($"Kubernetes API emulator listening at {emulator.Url.ToString().TrimEnd('/')}");
                 Console.Out.Flush();
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                await CliConnection.WaitUntilCancelledAsync(stop.Token);
                 Console.WriteLine("Stopping the emulator.");
             }
             return 0;
