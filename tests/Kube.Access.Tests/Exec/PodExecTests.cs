@@ -309,8 +309,8 @@ public sealed class PodExecTests : IAsyncLifetime
         error.ApiServerMessage.Should().Contain("forbidden");
     }
 
-    [Fact]
-    public async Task A_connection_dropped_mid_stream_ends_the_session_with_a_typed_error()
+    /// <summary>shell-demo's nginx runs a process that prints "partial\n" and then never ends; the task completes once it printed.</summary>
+    private Task BindPartialOutputThenHang()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _e.Api.BindExec("default", "shell-demo", "nginx", async (process, ct) =>
@@ -320,12 +320,19 @@ public sealed class PodExecTests : IAsyncLifetime
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
         });
+        return started.Task;
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_stream_ends_the_session_with_a_typed_error()
+    {
+        var started = BindPartialOutputThenHang();
 
         await using var session = await _e.Exec.StartAsync(new ExecRequest { Pod = "shell-demo", Command = ["server"] });
         var read = await session.Stdout.ReadAtLeastAsync(8);
         Encoding.UTF8.GetString(read.Buffer.ToArray()).Should().Be("partial\n");
         session.Stdout.AdvanceTo(read.Buffer.End);
-        await started.Task;
+        await started;
 
         await _e.DisposeAsync(); // the API server goes away in the middle of the command
 
@@ -339,14 +346,7 @@ public sealed class PodExecTests : IAsyncLifetime
     [Fact]
     public async Task A_connection_reset_mid_stream_fails_the_readers_and_the_exit_with_typed_errors()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _e.Api.BindExec("default", "shell-demo", "nginx", async (process, ct) =>
-        {
-            await process.Stdout.WriteAsync("partial\n"u8.ToArray(), ct);
-            started.TrySetResult();
-            await Task.Delay(Timeout.Infinite, ct);
-            return 0;
-        });
+        var started = BindPartialOutputThenHang();
 
         await using var relay = new TcpRelay(_e.Api.Url.Port);
         await using var connection = new KubeConnectionFactory().Create(new KubeEndpoint
@@ -358,7 +358,7 @@ public sealed class PodExecTests : IAsyncLifetime
         var read = await session.Stdout.ReadAtLeastAsync(8);
         Encoding.UTF8.GetString(read.Buffer.ToArray()).Should().Be("partial\n");
         session.Stdout.AdvanceTo(read.Buffer.End);
-        await started.Task;
+        await started;
 
         relay.Drop();
 
