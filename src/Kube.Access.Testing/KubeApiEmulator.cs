@@ -163,6 +163,11 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
                 }
             });
         });
+#if NET10_0_OR_GREATER
+        // Registered after UseKestrel so that it replaces Kestrel's 4 KiB-block pool: one socket receive then
+        // takes a whole WebSocket frame instead of 2-4 KiB (16x fewer receive calls on streaming subresources).
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Internal.LargeBlockMemoryPoolFactory>();
+#endif
         var app = builder.Build();
         app.UseWebSockets();
         app.Run(HandleAsync);

@@ -214,13 +214,17 @@ public class ExecCatBenchmarks
                 for (var i = 0; i < runs; i++)
                 {
                     var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                    var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+                    var emulatorCpu = bench._emulator.Cpu;
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     try
                     {
                         var bytes = await run();
                         var seconds = clock.Elapsed.TotalSeconds;
                         var perMiB = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (bench._bytes / 1048576.0);
-                        Console.WriteLine(System.FormattableString.Invariant($"{name} run {i + 1}: {bytes / 1048576.0:F1} MiB in {seconds:F2} s = {bytes / 1048576.0 / seconds:F1} MiB/s, {perMiB:F0} B allocated per MiB"));
+                        var clientMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+                        var emulatorMs = (bench._emulator.Cpu - emulatorCpu).TotalMilliseconds;
+                        Console.WriteLine(System.FormattableString.Invariant($"{name} run {i + 1}: {bytes / 1048576.0:F1} MiB in {seconds:F2} s = {bytes / 1048576.0 / seconds:F1} MiB/s, {perMiB:F0} B allocated per MiB, cpu {clientMs:F0} ms client, {emulatorMs:F0} ms emulator"));
                     }
                     catch (Exception e)
                     {
