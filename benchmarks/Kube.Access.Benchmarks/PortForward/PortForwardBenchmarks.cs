@@ -67,7 +67,7 @@ public class PortForwardBulkBenchmarks : PortForwardBenchmarkBase
     {
         public Config()
         {
-            AddJob(Job.Default.WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(4), logOutput: true)).WithId("Bulk"));
+            AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(15).WithInvocationCount(1).WithUnrollFactor(1).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(4), logOutput: true)).WithId("Bulk"));
         }
     }
 }
@@ -104,7 +104,7 @@ public class PortForwardLatencyBenchmarks : PortForwardBenchmarkBase
     {
         public Config()
         {
-            AddJob(Job.Default.WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(16).WithUnrollFactor(1).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(4), logOutput: true)).WithId("Latency"));
+            AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(15).WithInvocationCount(16).WithUnrollFactor(1).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(4), logOutput: true)).WithId("Latency"));
         }
     }
 }

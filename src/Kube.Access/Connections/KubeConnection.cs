@@ -123,51 +123,17 @@ public sealed class KubeConnection : IKubeConnection
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         var http = ResolveUri(pathAndQuery);
-        var builder = new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" };
-        var socket = new ClientWebSocket();
-        socket.Options.HttpVersion = HttpVersion.Version11;
-        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        socket.Options.CollectHttpResponseDetails = true;
-        foreach (var protocol in subProtocols)
-        {
-            socket.Options.AddSubProtocol(protocol);
-        }
-
         try
         {
-            await socket.ConnectAsync(builder.Uri, _webSocketInvoker, cancellationToken).ConfigureAwait(false);
-            return socket;
+            return await WebSocketUpgrade.ConnectAsync(_webSocketInvoker, http, subProtocols, cancellationToken).ConfigureAwait(false);
         }
-        catch (WebSocketException e) when (e.InnerException is KubeApiException api)
+        catch (HttpRequestException e)
         {
-            socket.Dispose();
-            throw api;
-        }
-        catch (WebSocketException e) when (socket.HttpStatusCode != 0 && socket.HttpStatusCode != HttpStatusCode.SwitchingProtocols)
-        {
-            var status = (int)socket.HttpStatusCode;
-            socket.Dispose();
-            throw new KubeApiException($"WebSocket upgrade to {http.PathAndQuery} refused: {status} ({e.Message})", status, innerException: e);
-        }
-        catch (WebSocketException e) when (e.InnerException is HttpRequestException or KubeCredentialException)
-        {
-            socket.Dispose();
-            if (e.InnerException is KubeCredentialException credential)
-            {
-                throw credential;
-            }
-
-            throw DescribeTransportFailure(e.InnerException!, $"WebSocket to {http.PathAndQuery}");
+            throw DescribeTransportFailure(e, $"WebSocket to {http.PathAndQuery}");
         }
         catch (WebSocketException e)
         {
-            socket.Dispose();
             throw new KubeConnectionException($"WebSocket to {http.PathAndQuery} on {Endpoint.Server} failed: {e.Message}", Endpoint.Server, e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 
