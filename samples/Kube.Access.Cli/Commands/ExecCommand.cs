@@ -80,12 +80,18 @@ internal static class ExecCommand
                     Console.Error.WriteLine(notice);
                 }
 
+                if (session.TtyNotice is { } ttyNotice && !quiet)
+                {
+                    Console.Error.WriteLine($"error: {ttyNotice}");
+                }
+
                 if (attach && !quiet)
                 {
                     Console.Error.WriteLine("If you don't see a command prompt, try pressing enter.");
                 }
 
-                return await PumpAsync(session, stdin, tty, ct).ConfigureAwait(false);
+                // attach follows the container: a terminal it has is used (raw only when stdin is one), one it lacks is dropped.
+                return await PumpAsync(session, stdin, session.Tty && stdin && !Console.IsInputRedirected, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

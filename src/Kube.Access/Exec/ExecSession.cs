@@ -71,6 +71,13 @@ public sealed class ExecSession : IAsyncDisposable
     /// </summary>
     public string? DefaultedContainerNotice { get; }
 
+    /// <summary>
+    /// For attach: kubectl's notice when a terminal was asked for but the container's process has none
+    /// (<c>Unable to use a TTY - container X did not allocate one</c>); the session then runs without one.
+    /// Attach to a container that has a terminal always gets one (<see cref="Tty"/> is true). Null otherwise.
+    /// </summary>
+    public string? TtyNotice { get; internal init; }
+
     /// <summary>The negotiated subprotocol (<c>v5.channel.k8s.io</c> or <c>v4.channel.k8s.io</c>).</summary>
     public string? Protocol => _channels.SubProtocol;
 

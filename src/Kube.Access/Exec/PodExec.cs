@@ -212,6 +212,24 @@ public sealed class PodExec : IPodExec
             }
         }
 
+        // As kubectl attach: the running process has a terminal or it has not, whatever was asked.
+        string? ttyNotice = null;
+        if (subresource == "attach" && FindContainer(podObject, container) is { } attached)
+        {
+            var allocated = attached.Tty == true;
+            if (tty && !allocated)
+            {
+                tty = false;
+                ttyNotice = $"Unable to use a TTY - container {container} did not allocate one";
+                _logger.LogWarning("{Notice}", ttyNotice);
+            }
+            else if (!tty && allocated)
+            {
+                // Without it the process's terminal output would be read as channel frames it is not.
+                tty = true;
+            }
+        }
+
         // As kubectl: with a terminal stderr travels on stdout, so it is not asked for.
         var path = BuildPath(subresource, ns, pod, container, command, stdin, stdout, stderr && !tty, tty);
         System.Net.WebSockets.WebSocket socket;
@@ -235,7 +253,7 @@ public sealed class PodExec : IPodExec
             throw new ExecException(ExecErrorKind.ConnectionLost, $"The {subresource} connection to pod {ns}/{pod} container {container} ended at once: {ex.Message}", ns, pod, container, innerException: ex);
         }
 
-        var session = new ExecSession(channels, ns, pod, container, stdin, tty, notice, _options.Channels.MaxFramePayload);
+        var session = new ExecSession(channels, ns, pod, container, stdin, tty, notice, _options.Channels.MaxFramePayload) { TtyNotice = ttyNotice };
         _logger.LogDebug("{Subresource} in pod {Namespace}/{Pod} container {Container} over {Protocol}", subresource, ns, pod, container, session.Protocol);
         if (tty && size is { } initial)
         {
@@ -291,6 +309,10 @@ public sealed class PodExec : IPodExec
             .Concat(init.Select(c => c.Name + " (init)"));
         return (first, $"Defaulted container \"{first}\" out of: {string.Join(", ", names)}");
     }
+
+    private static V1Container? FindContainer(V1Pod pod, string name) =>
+        pod.Spec?.Containers?.FirstOrDefault(c => c.Name == name)
+        ?? pod.Spec?.InitContainers?.FirstOrDefault(c => c.Name == name);
 
     /// <summary>The request path with its query: one <c>command=</c> per argument, then container and stream flags, URL-escaped.</summary>
     public static string BuildPath(string subresource, string @namespace, string pod, string container, IReadOnlyList<string> command, bool stdin, bool stdout, bool stderr, bool tty)

@@ -148,6 +148,38 @@ public sealed class PodExecTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Attach_follows_the_containers_terminal_like_kubectl()
+    {
+        // kubectl attach: -t on a container without a terminal is dropped with its notice; a container
+        // that has one gets tty=true even when -t was not given.
+        var withTty = ExecEmulator.Container("console", "busybox", "sh", "-c", "sleep 3600");
+        withTty.Stdin = true;
+        withTty.Tty = true;
+        await _e.Connection.Client.CoreV1.CreateNamespacedPodAsync(ExecEmulator.Pod("tty-console", [withTty]), "default");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while ((await _e.Connection.Client.CoreV1.ReadNamespacedPodAsync("tty-console", "default", cancellationToken: deadline.Token)).Status?.ContainerStatuses?.FirstOrDefault()?.State?.Running is null)
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        await using (var forced = await _e.Exec.AttachAsync(new AttachRequest { Pod = "tty-console", Stdin = true }))
+        {
+            forced.Tty.Should().BeTrue();
+            forced.TtyNotice.Should().BeNull();
+        }
+
+        await using (var dropped = await _e.Exec.AttachAsync(new AttachRequest { Pod = "shell-demo", Stdin = true, Tty = true }))
+        {
+            dropped.Tty.Should().BeFalse();
+            dropped.TtyNotice.Should().Be("Unable to use a TTY - container nginx did not allocate one");
+        }
+
+        var attaches = _e.Api.Requests.Where(r => r.PathAndQuery.Contains("/attach?", StringComparison.Ordinal)).Select(r => r.PathAndQuery).ToList();
+        attaches.Should().Contain(q => q.StartsWith("/api/v1/namespaces/default/pods/tty-console/attach?", StringComparison.Ordinal) && q.Contains("tty=true", StringComparison.Ordinal));
+        attaches.Should().Contain(q => q.StartsWith("/api/v1/namespaces/default/pods/shell-demo/attach?", StringComparison.Ordinal) && !q.Contains("tty=true", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Tty_and_resizes_reach_the_process()
     {
         var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
