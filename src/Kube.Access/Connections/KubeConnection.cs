@@ -81,6 +81,15 @@ public sealed class KubeConnection : IKubeConnection
         _clientCertificates = new ClientCertificateSelector(_clientCertificate, _logger);
         _transport.SslOptions.LocalCertificateSelectionCallback = _clientCertificates.Select;
 
+        // tls-server-name is the name sent in the TLS handshake (SNI) as well as the one checked. The handler
+        // takes SNI from the Host header or the URL only, so the handshake is done here, as client-go does
+        // with tls.Config.ServerName; the HTTP Host header stays the server's. Through an HTTP proxy the
+        // handler must tunnel first, so there the name is only checked.
+        if (Endpoint.Server.Scheme == Uri.UriSchemeHttps && endpoint.Tls.TlsServerName is { Length: > 0 } serverName && endpoint.ProxyUrl is null)
+        {
+            _transport.ConnectCallback = (context, ct) => ConnectWithServerNameAsync(context, serverName, ct);
+        }
+
         _restPipeline = new KubeAuthHandler(endpoint, _transport, _logger, preferHttp2: true, _clientCertificates.Observe);
         _webSocketInvoker = new HttpMessageInvoker(
             new UpgradeRejectionHandler(new KubeAuthHandler(endpoint, _transport, _logger, preferHttp2: false, _clientCertificates.Observe)),
@@ -216,6 +225,44 @@ public sealed class KubeConnection : IKubeConnection
             _logger.LogWarning("Rejected the TLS certificate of {Server}: {Failure}", Endpoint.Server, failure);
             return false;
         };
+    }
+
+    private async ValueTask<Stream> ConnectWithServerNameAsync(SocketsHttpConnectionContext context, string serverName, CancellationToken cancellationToken)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        SslStream? tls = null;
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+            tls = new SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+            var configured = _transport.SslOptions;
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = serverName,
+                RemoteCertificateValidationCallback = configured.RemoteCertificateValidationCallback,
+                LocalCertificateSelectionCallback = configured.LocalCertificateSelectionCallback,
+                EnabledSslProtocols = configured.EnabledSslProtocols,
+                CertificateRevocationCheckMode = configured.CertificateRevocationCheckMode,
+                // HTTP/2 only when the request may use it (REST); WebSocket upgrades are HTTP/1.1.
+                ApplicationProtocols = context.InitialRequestMessage.Version.Major >= 2
+                    ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]
+                    : [SslApplicationProtocol.Http11],
+            }, cancellationToken).ConfigureAwait(false);
+            return tls;
+        }
+        catch
+        {
+            if (tls is not null)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                socket.Dispose();
+            }
+
+            throw;
+        }
     }
 
     private k8s.Kubernetes CreateClient()

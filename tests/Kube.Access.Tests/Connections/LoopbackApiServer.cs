@@ -28,6 +28,9 @@ internal sealed class LoopbackApiServer : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>The TLS server name (SNI) of each handshake, empty when the client sent none.</summary>
+    public ConcurrentQueue<string> ServerNames { get; private init; } = new();
+
     public void AddToken(string token) => _tokens[token] = true;
 
     public void RevokeToken(string token) => _tokens.TryRemove(token, out _);
@@ -35,6 +38,7 @@ internal sealed class LoopbackApiServer : IAsyncDisposable
     /// <summary>Starts on 127.0.0.1 with an ephemeral port; HTTPS with <paramref name="certificate"/> when given.</summary>
     public static async Task<LoopbackApiServer> StartAsync(X509Certificate2? certificate, bool anonymous = false)
     {
+        var serverNames = new ConcurrentQueue<string>();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
@@ -46,11 +50,17 @@ internal sealed class LoopbackApiServer : IAsyncDisposable
                 {
                     h.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                     h.AllowAnyClientCertificate();
+                    // Records the name each client sent in its handshake (SNI; none for an IP address).
+                    h.ServerCertificateSelector = (_, name) =>
+                    {
+                        serverNames.Enqueue(name ?? string.Empty);
+                        return certificate;
+                    };
                 });
             }
         }));
         var app = builder.Build();
-        var server = new LoopbackApiServer(app);
+        var server = new LoopbackApiServer(app) { ServerNames = serverNames };
         app.UseWebSockets();
         app.Run(context => server.HandleAsync(context, anonymous));
         await app.StartAsync();

@@ -135,6 +135,32 @@ public sealed class TlsTests : IDisposable
         (await new KubeDiscovery(byName).GetVersionAsync(Ct)).GitVersion.Should().Be("v1.32.4-loopback");
     }
 
+    [Fact]
+    public async Task Tls_server_name_is_sent_as_sni_for_rest_over_http2_and_for_websockets()
+    {
+        // client-go puts tls-server-name in tls.Config.ServerName: it is the name in the ClientHello, not only
+        // the name checked. Connecting by IP address would otherwise send no SNI at all.
+        using var serverCert = _pki.IssueServer(["kubernetes.default.svc"], []);
+        await using var server = await LoopbackApiServer.StartAsync(serverCert, anonymous: true);
+        await using var connection = new KubeConnection(new KubeEndpoint
+        {
+            Server = server.Url,
+            Tls = new() { CertificateAuthorityPem = _pki.AuthorityPem, TlsServerName = "kubernetes.default.svc" },
+        });
+
+        (await new KubeDiscovery(connection).GetVersionAsync(Ct)).GitVersion.Should().Be("v1.32.4-loopback");
+        using (var socket = await connection.ConnectWebSocketAsync("api/v1/namespaces/default/pods/p/portforward?ports=80", ["portforward.k8s.io"], Ct))
+        {
+            await socket.SendAsync("ping"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Binary, true, Ct);
+            var buffer = new byte[16];
+            var echoed = await socket.ReceiveAsync(buffer.AsMemory(), Ct);
+            buffer.AsSpan(0, echoed.Count).ToArray().Should().Equal("ping"u8.ToArray());
+        }
+
+        server.ServerNames.Should().HaveCountGreaterThanOrEqualTo(2).And.OnlyContain(n => n == "kubernetes.default.svc");
+        server.Requests.Select(r => r.Protocol).Should().Contain("HTTP/2", "REST still negotiates HTTP/2 through ALPN").And.Contain("HTTP/1.1");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
