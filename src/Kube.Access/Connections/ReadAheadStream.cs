@@ -37,7 +37,8 @@ internal sealed class ReadAheadStream : Stream
     {
         if (buffer.IsEmpty)
         {
-            return _inner.ReadAsync(buffer, cancellationToken);
+            // A zero-byte read waits for data: with data buffered it is there already.
+            return _start < _end ? new ValueTask<int>(0) : _inner.ReadAsync(buffer, cancellationToken);
         }
 
         var block = BeginRead();

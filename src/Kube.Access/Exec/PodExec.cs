@@ -214,9 +214,9 @@ public sealed class PodExec : IPodExec
 
         // As kubectl attach: the running process has a terminal or it has not, whatever was asked.
         string? ttyNotice = null;
-        if (subresource == "attach" && FindContainer(podObject, container) is { } attached)
+        if (subresource == "attach")
         {
-            var allocated = attached.Tty == true;
+            var allocated = HasTty(podObject.Spec, container);
             if (tty && !allocated)
             {
                 tty = false;
@@ -310,9 +310,12 @@ public sealed class PodExec : IPodExec
         return (first, $"Defaulted container \"{first}\" out of: {string.Join(", ", names)}");
     }
 
-    private static V1Container? FindContainer(V1Pod pod, string name) =>
-        pod.Spec?.Containers?.FirstOrDefault(c => c.Name == name)
-        ?? pod.Spec?.InitContainers?.FirstOrDefault(c => c.Name == name);
+    /// <summary>Whether the named container (regular, init or ephemeral, as kubectl looks) was started with a terminal.</summary>
+    private static bool HasTty(V1PodSpec? spec, string name) =>
+        spec?.Containers?.FirstOrDefault(c => c.Name == name)?.Tty
+        ?? spec?.InitContainers?.FirstOrDefault(c => c.Name == name)?.Tty
+        ?? spec?.EphemeralContainers?.FirstOrDefault(c => c.Name == name)?.Tty
+        ?? false;
 
     /// <summary>The request path with its query: one <c>command=</c> per argument, then container and stream flags, URL-escaped.</summary>
     public static string BuildPath(string subresource, string @namespace, string pod, string container, IReadOnlyList<string> command, bool stdin, bool stdout, bool stderr, bool tty)

@@ -34,6 +34,24 @@ public sealed class ReadAheadStreamTests
     }
 
     [Fact]
+    public async Task A_zero_byte_read_completes_at_once_while_data_is_buffered()
+    {
+        var pipe = new Pipe();
+        await using var stream = new ReadAheadStream(new DuplexPipeStream(pipe), 1024);
+        await pipe.Writer.WriteAsync("abcdef"u8.ToArray());
+        var first = new byte[2];
+        (await stream.ReadAsync(first.AsMemory())).Should().Be(2);
+
+        // Nothing more arrives on the inner stream: waiting on it here would hang.
+        var zero = stream.ReadAsync(Memory<byte>.Empty);
+        zero.IsCompleted.Should().BeTrue();
+        (await zero).Should().Be(0);
+        var rest = new byte[8];
+        (await stream.ReadAsync(rest.AsMemory())).Should().Be(4);
+        rest.AsSpan(0, 4).ToArray().Should().Equal("cdef"u8.ToArray());
+    }
+
+    [Fact]
     public async Task Writes_go_straight_through()
     {
         var pipe = new Pipe();
