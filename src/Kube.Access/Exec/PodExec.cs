@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Kube.Access.Channels;
 using Kube.Access.Manifests;
@@ -352,23 +351,80 @@ public sealed class PodExec : IPodExec
         return query.ToString();
     }
 
+    /// <summary>
+    /// Reads the pod for what exec needs (phase, container names and terminals, the default-container annotation)
+    /// straight from the JSON, into a <see cref="V1Pod"/> holding only those fields: the typed read of the whole
+    /// pod allocated several times what the session's data path does per MiB.
+    /// </summary>
     private static async Task<V1Pod> ReadPodAsync(IKubeConnection connection, string ns, string pod, string? container, CancellationToken cancellationToken)
     {
+        var operation = $"get pod {ns}/{pod}";
         try
         {
-            return await connection.Client.CoreV1.ReadNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException ex)
-        {
-            var status = (int)(ex.Response?.StatusCode ?? 0);
-            var (reason, message) = KubeApiException.ParseStatus(ex.Response?.Content);
-            message ??= ex.Message;
-            var kind = status == 404 ? ExecErrorKind.PodNotFound : ExecErrorKind.UpgradeRejected;
-            throw new ExecException(kind, status == 404 ? message : $"get pod {ns}/{pod}: {message} ({status} {reason})", ns, pod, container, message, status, ex);
+            var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}";
+            using var response = await connection.Http.GetAsync(KubeHttp.Url(connection, path), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = await KubeApiException.FromResponseAsync(response, operation, cancellationToken).ConfigureAwait(false);
+                var status = error.StatusCode;
+                var message = error.StatusMessage ?? error.Message;
+                var kind = status == 404 ? ExecErrorKind.PodNotFound : ExecErrorKind.UpgradeRejected;
+                throw new ExecException(kind, status == 404 ? message : error.Message, ns, pod, container, message, status, error);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return ExecPodFacts(document.RootElement);
         }
         catch (HttpRequestException ex)
         {
-            throw new ExecException(ExecErrorKind.ConnectionLost, $"get pod {ns}/{pod}: the API server could not be reached: {ex.Message}", ns, pod, container, innerException: ex);
+            throw new ExecException(ExecErrorKind.ConnectionLost, $"{operation}: the API server could not be reached: {ex.Message}", ns, pod, container, innerException: ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new ExecException(ExecErrorKind.UpgradeRejected, $"{operation}: the API server's answer is not a pod ({ex.Message})", ns, pod, container, innerException: ex);
+        }
+    }
+
+    private static V1Pod ExecPodFacts(JsonElement pod)
+    {
+        var metadata = Child(pod, "metadata");
+        var spec = Child(pod, "spec");
+        var annotations = Child(metadata, "annotations") is { ValueKind: JsonValueKind.Object } a
+            && a.TryGetProperty(DefaultContainerAnnotation, out var annotated) && annotated.ValueKind == JsonValueKind.String
+            ? new Dictionary<string, string> { [DefaultContainerAnnotation] = annotated.GetString()! }
+            : null;
+        return new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = Text(metadata, "name"), NamespaceProperty = Text(metadata, "namespace"), Annotations = annotations },
+            Spec = new V1PodSpec
+            {
+                Containers = Containers(spec, "containers", (name, tty) => new V1Container { Name = name, Tty = tty }),
+                InitContainers = Containers(spec, "initContainers", (name, tty) => new V1Container { Name = name, Tty = tty }),
+                EphemeralContainers = Containers(spec, "ephemeralContainers", (name, tty) => new V1EphemeralContainer { Name = name, Tty = tty }),
+            },
+            Status = new V1PodStatus { Phase = Text(Child(pod, "status"), "phase") },
+        };
+
+        static JsonElement Child(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var child) ? child : default;
+
+        static string? Text(JsonElement element, string name) =>
+            Child(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+
+        static List<T> Containers<T>(JsonElement spec, string name, Func<string?, bool?, T> create)
+        {
+            var list = new List<T>();
+            if (Child(spec, name) is { ValueKind: JsonValueKind.Array } items)
+            {
+                foreach (var item in items.EnumerateArray())
+                {
+                    var tty = Child(item, "tty") is { ValueKind: JsonValueKind.True or JsonValueKind.False } t ? t.GetBoolean() : (bool?)null;
+                    list.Add(create(Text(item, "name"), tty));
+                }
+            }
+
+            return list;
         }
     }
 
