@@ -324,18 +324,7 @@ public sealed class PodExecTests : IAsyncLifetime
     [Fact]
     public async Task A_forbidden_upgrade_is_a_typed_error()
     {
-        await using var api = await Kube.Access.Testing.KubeApiEmulator.StartAsync(new Kube.Access.Testing.KubeApiEmulatorOptions
-        {
-            Authorize = r => !string.Equals(r.Subresource, "exec", StringComparison.Ordinal),
-        });
-        await using var connection = new KubeConnectionFactory().Create(new KubeEndpoint
-        {
-            Server = api.Url,
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(api.DefaultToken)),
-        });
-        await connection.Client.CoreV1.CreateNamespacedPodAsync(ExecEmulator.Pod("p", [ExecEmulator.Container("c", "nginx")]), "default");
-        var act = () => new PodExec(connection).RunAsync("default", "p", ["true"]);
-        var error = (await act.Should().ThrowAsync<ExecException>()).Which;
+        var error = await RunTrueRefusedByAsync(r => string.Equals(r.Subresource, "exec", StringComparison.Ordinal));
         error.Kind.Should().Be(ExecErrorKind.UpgradeRejected);
         error.StatusCode.Should().Be(403);
         error.ApiServerMessage.Should().Contain("forbidden");
@@ -345,10 +334,16 @@ public sealed class PodExecTests : IAsyncLifetime
     public async Task A_pod_that_may_not_be_read_is_a_typed_error_naming_the_read()
     {
         // The pod is read first (phase, containers): a refusal there names that read and the server's words.
-        await using var api = await Kube.Access.Testing.KubeApiEmulator.StartAsync(new Kube.Access.Testing.KubeApiEmulatorOptions
-        {
-            Authorize = r => !(r.Verb == "get" && r.Resource == "pods" && r.Subresource is null && r.Name == "p"),
-        });
+        var error = await RunTrueRefusedByAsync(r => r.Verb == "get" && r.Resource == "pods" && r.Subresource is null && r.Name == "p");
+        error.Kind.Should().Be(ExecErrorKind.UpgradeRejected);
+        error.StatusCode.Should().Be(403);
+        error.Message.Should().StartWith("get pod default/p: ").And.Contain("forbidden").And.EndWith("(403 Forbidden)");
+    }
+
+    /// <summary>Runs <c>true</c> in pod p on an emulator that forbids what <paramref name="refused"/> matches; returns the error.</summary>
+    private static async Task<ExecException> RunTrueRefusedByAsync(Func<Kube.Access.Testing.EmulatorAccessRequest, bool> refused)
+    {
+        await using var api = await Kube.Access.Testing.KubeApiEmulator.StartAsync(new Kube.Access.Testing.KubeApiEmulatorOptions { Authorize = r => !refused(r) });
         await using var connection = new KubeConnectionFactory().Create(new KubeEndpoint
         {
             Server = api.Url,
@@ -356,10 +351,7 @@ public sealed class PodExecTests : IAsyncLifetime
         });
         await connection.Client.CoreV1.CreateNamespacedPodAsync(ExecEmulator.Pod("p", [ExecEmulator.Container("c", "nginx")]), "default");
         var act = () => new PodExec(connection).RunAsync("default", "p", ["true"]);
-        var error = (await act.Should().ThrowAsync<ExecException>()).Which;
-        error.Kind.Should().Be(ExecErrorKind.UpgradeRejected);
-        error.StatusCode.Should().Be(403);
-        error.Message.Should().StartWith("get pod default/p: ").And.Contain("forbidden").And.EndWith("(403 Forbidden)");
+        return (await act.Should().ThrowAsync<ExecException>()).Which;
     }
 
     /// <summary>shell-demo's nginx runs a process that prints "partial\n" and then never ends; the task completes once it printed.</summary>
