@@ -20,9 +20,7 @@ public sealed class BeyondKubectlTests
         var ct = EmulatorFixture.Timeout(5);
         await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide }, ct);
         await using var connection = EmulatorFixture.Connect(api);
-        await connection.Client.AppsV1.PatchNamespacedDeploymentAsync(
-            new V1Patch("""{"spec":{"replicas":3}}""", V1Patch.PatchType.MergePatch), "mongo", "default", cancellationToken: ct);
-        var pods = await ReadyMongoPodsAsync(connection, 3, ct);
+        var pods = await ScaleMongoAsync(connection, 3, ct);
         var servers = new List<TaggingServer>();
         try
         {
@@ -64,9 +62,7 @@ public sealed class BeyondKubectlTests
         var ct = EmulatorFixture.Timeout(5);
         await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide }, ct);
         await using var connection = EmulatorFixture.Connect(api);
-        await connection.Client.AppsV1.PatchNamespacedDeploymentAsync(
-            new V1Patch("""{"spec":{"replicas":2}}""", V1Patch.PatchType.MergePatch), "mongo", "default", cancellationToken: ct);
-        var pods = await ReadyMongoPodsAsync(connection, 2, ct);
+        var pods = await ScaleMongoAsync(connection, 2, ct);
         await using var first = new TaggingServer(pods[0]);
         await using var second = new TaggingServer(pods[1]);
         api.BindPodPort("default", pods[0], 27017, first.EndPoint);
@@ -115,25 +111,8 @@ public sealed class BeyondKubectlTests
         static bool IsKeepAlive(SniffedFrame f) => f.Opcode == 2 && f.Length == 1 && f.Head[0] == 0;
     }
 
-    private static async Task<string> SendAndReadAsync(Socket socket, string text, CancellationToken ct)
-    {
-        var bytes = Encoding.ASCII.GetBytes(text);
-        await socket.SendAsync(bytes, SocketFlags.None, ct);
-        var received = new byte[bytes.Length];
-        var total = 0;
-        while (total < received.Length)
-        {
-            var n = await socket.ReceiveAsync(received.AsMemory(total), SocketFlags.None, ct);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return Encoding.ASCII.GetString(received, 0, total);
-    }
+    private static async Task<string> SendAndReadAsync(Socket socket, string text, CancellationToken ct) =>
+        Encoding.ASCII.GetString(await EmulatorFixture.SendAndReceiveAsync(socket, Encoding.ASCII.GetBytes(text), ct));
 
     /// <summary>Sends one line through the forward and returns the tag of the server that answered it.</summary>
     private static async Task<string> AskAsync(IPEndPoint endPoint, string line, CancellationToken ct)
@@ -157,8 +136,11 @@ public sealed class BeyondKubectlTests
         return text[..separator];
     }
 
-    private static async Task<IReadOnlyList<string>> ReadyMongoPodsAsync(IKubeConnection connection, int count, CancellationToken ct)
+    /// <summary>Scales the guide's mongo deployment to <paramref name="count"/> and returns its ready pods once that many are.</summary>
+    private static async Task<IReadOnlyList<string>> ScaleMongoAsync(IKubeConnection connection, int count, CancellationToken ct)
     {
+        var replicas = $$$"""{"spec":{"replicas":{{{count}}}}}""";
+        await connection.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(replicas, V1Patch.PatchType.MergePatch), "mongo", "default", cancellationToken: ct);
         while (true)
         {
             var pods = await connection.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app.kubernetes.io/name=mongo", cancellationToken: ct);

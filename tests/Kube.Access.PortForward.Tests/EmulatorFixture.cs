@@ -49,6 +49,12 @@ public sealed class EmulatorFixture : IAsyncLifetime
     {
         using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endPoint, ct);
+        return await SendAndReceiveAsync(socket, message, ct);
+    }
+
+    /// <summary>Sends <paramref name="message"/> on an open socket and reads the same number of bytes back (fewer if the peer ends first).</summary>
+    public static async Task<byte[]> SendAndReceiveAsync(Socket socket, byte[] message, CancellationToken ct)
+    {
         await socket.SendAsync(message, SocketFlags.None, ct);
         var received = new byte[message.Length];
         var total = 0;
