@@ -23,9 +23,9 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     public IKubeConnection Connection { get; }
 
-    public static async Task<EmulatorHost> StartAsync(EmulatorScenario scenario = EmulatorScenario.Guide, bool https = true)
+    public static async Task<EmulatorHost> StartAsync(EmulatorScenario scenario = EmulatorScenario.Guide, bool https = true, bool recordRequests = true)
     {
-        var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = https, Scenario = scenario, LoadBalancerDelay = TimeSpan.FromMilliseconds(200) });
+        var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = https, Scenario = scenario, LoadBalancerDelay = TimeSpan.FromMilliseconds(200), RecordRequests = recordRequests });
         var directory = Path.Combine(Path.GetTempPath(), "kube-access-proxy-tests-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
         var connection = new KubeConnection(new KubeEndpoint
