@@ -22,12 +22,13 @@ public static class KubectlTool
         string? kubeconfigVariable = null,
         string? workingDirectory = null,
         TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
         CancellationToken cancellationToken = default)
     {
         var home = TempHome.Create("kube-access-kubectl-home-");
         try
         {
-            return await ToolProcess.RunAsync(Run(arguments, kubeconfig, kubeconfigVariable, home, workingDirectory, stdin, timeout), cancellationToken);
+            return await ToolProcess.RunAsync(Run(arguments, kubeconfig, kubeconfigVariable, home, workingDirectory, stdin, timeout, environment), cancellationToken);
         }
         finally
         {
@@ -46,7 +47,8 @@ public static class KubectlTool
         string home,
         string? workingDirectory = null,
         string? stdin = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var argv = new List<string>();
         if (kubeconfig is not null)
@@ -63,7 +65,7 @@ public static class KubectlTool
             Stdin = stdin is null ? null : System.Text.Encoding.UTF8.GetBytes(stdin),
             WorkingDirectory = workingDirectory,
             Timeout = timeout ?? TimeSpan.FromMinutes(3),
-            Environment = new Dictionary<string, string?>
+            Environment = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
             {
                 ["KUBECONFIG"] = kubeconfigVariable ?? kubeconfig ?? Path.Combine(home, "no-kubeconfig"),
                 ["HOME"] = home,

@@ -58,11 +58,15 @@ public sealed class KubeConnection : IKubeConnection
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
         };
 
-        if (endpoint.ProxyUrl is not null)
-        {
-            _transport.Proxy = new WebProxy(endpoint.ProxyUrl) { BypassProxyOnLocal = false };
-            _transport.UseProxy = true;
-        }
+        // As client-go: the kubeconfig's proxy-url for every request (loopback too), else the environment's
+        // proxy as Go reads it (never for a loopback server, NO_PROXY with CIDR blocks, no ALL_PROXY), not
+        // .NET's default proxy, which would send a kind or minikube cluster's traffic to HTTPS_PROXY.
+        // User information in proxy-url becomes the proxy's credentials (answering its 407 challenge).
+        _transport.Proxy = endpoint.ProxyUrl is not null
+            ? new WebProxy(KubeEnvironmentProxy.ParseProxy(endpoint.ProxyUrl.OriginalString, "proxy-url", out var proxyCredential)) { BypassProxyOnLocal = false, Credentials = proxyCredential }
+            : KubeEnvironmentProxy.FromEnvironment();
+        _transport.UseProxy = true;
+        _ = _transport.Proxy.GetProxy(endpoint.Server); // an unusable proxy for this server is an error now, not at the first request
 
         ConfigureTls(endpoint.Tls);
         if (endpoint.Tls.ClientCertificatePem is { Length: > 0 } certPem)

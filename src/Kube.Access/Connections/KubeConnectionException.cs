@@ -24,3 +24,14 @@ public sealed class KubeTlsConfigurationException : KubeAccessException
     /// <summary>The setting at fault (<c>certificate-authority-data</c>, <c>client-certificate-data</c>, <c>client-key-data</c>).</summary>
     public string Field { get; }
 }
+
+/// <summary>A proxy setting is unusable (an <c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c> or kubeconfig <c>proxy-url</c> that is not a proxy URL).</summary>
+public sealed class KubeProxyConfigurationException : KubeAccessException
+{
+    /// <summary>Creates the exception.</summary>
+    public KubeProxyConfigurationException(string message, string setting, Exception? innerException = null)
+        : base(message, innerException) => Setting = setting;
+
+    /// <summary>The setting at fault (the environment variable's name, or <c>proxy-url</c>).</summary>
+    public string Setting { get; }
+}

@@ -70,6 +70,7 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
     private readonly ILogger<ManifestApplier> _logger;
     private readonly ApiResourceCatalog _catalog = new();
     private readonly Lazy<HttpClient> _download;
+    private readonly KubeEnvironmentProxy? _proxy;
 
     /// <summary>Creates the applier over <paramref name="connection"/> (not owned).</summary>
     public ManifestApplier(IKubeConnection connection, IOptions<ManifestApplierOptions>? options = null, ILogger<ManifestApplier>? logger = null)
@@ -88,6 +89,8 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
         _connection = connection;
         _options = options?.Value ?? new ManifestApplierOptions();
         _logger = logger ?? NullLogger<ManifestApplier>.Instance;
+        // kubectl's proxy rules (HTTPS_PROXY/HTTP_PROXY/NO_PROXY, never for a loopback URL), not .NET's default proxy.
+        _proxy = _options.UseSystemProxy ? KubeEnvironmentProxy.FromEnvironment() : null;
         _download = new Lazy<HttpClient>(CreateDownloadClient);
     }
 
@@ -97,7 +100,8 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
         {
             AllowAutoRedirect = true,
             MaxAutomaticRedirections = Math.Max(1, _options.MaxRedirects),
-            UseProxy = _options.UseSystemProxy,
+            UseProxy = _proxy is not null,
+            Proxy = _proxy,
             AutomaticDecompression = DecompressionMethods.All,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         };
@@ -352,6 +356,15 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
     {
         if (url.Scheme is not ("http" or "https"))
             throw new ManifestDownloadException($"unable to read URL \"{url}\": only http and https are supported", url);
+        try
+        {
+            _proxy?.GetProxy(url);
+        }
+        catch (KubeProxyConfigurationException ex)
+        {
+            throw new ManifestDownloadException($"unable to read URL \"{url}\": {ex.Message}", url, null, ex);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.DownloadTimeout);
         try

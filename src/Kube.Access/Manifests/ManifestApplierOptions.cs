@@ -12,7 +12,10 @@ public sealed class ManifestApplierOptions
     /// <summary>The most redirects followed for one URL (default 10).</summary>
     public int MaxRedirects { get; set; } = 10;
 
-    /// <summary>Use the system proxy settings (<c>HTTPS_PROXY</c>, <c>NO_PROXY</c>, ...) for URL downloads (default true).</summary>
+    /// <summary>
+    /// Use the environment's proxy for URL downloads as kubectl does (<c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>, <c>NO_PROXY</c>; never
+    /// for a loopback URL: see <see cref="KubeEnvironmentProxy"/>) (default true).
+    /// </summary>
     public bool UseSystemProxy { get; set; } = true;
 
     /// <summary>The field manager recorded for applied objects (kubectl's is <c>kubectl-client-side-apply</c>).</summary>
