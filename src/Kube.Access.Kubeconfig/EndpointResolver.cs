@@ -105,6 +105,15 @@ internal static class EndpointResolver
             throw new KubeconfigException($"cluster \"{cluster.Name}\" has an invalid proxy-url '{cluster.ProxyUrl}' (expected http, https or socks5)", cs?.File, cs?.Line ?? 0, cs?.Column ?? 0, $"clusters.{cluster.Name}.proxy-url");
         }
 
+        // As client-go (transport.TLSConfigFor): a CA and insecure-skip-tls-verify together are refused, not one silently dropped.
+        if (cluster.InsecureSkipTlsVerify && server.Scheme == "https"
+            && (cluster.CertificateAuthorityData is not null || !string.IsNullOrEmpty(cluster.CertificateAuthority)))
+        {
+            throw new KubeconfigException(
+                $"cluster \"{cluster.Name}\" sets both insecure-skip-tls-verify and {(cluster.CertificateAuthorityData is not null ? "certificate-authority-data" : "certificate-authority")}: specifying a root certificates file with the insecure flag is not allowed",
+                cs?.File, cs?.Line ?? 0, cs?.Column ?? 0, $"clusters.{cluster.Name}.insecure-skip-tls-verify");
+        }
+
         byte[]? caBytes = cluster.CertificateAuthorityData;
         if (caBytes is null && !string.IsNullOrEmpty(cluster.CertificateAuthority))
         {

@@ -52,6 +52,34 @@ public sealed class ClusterCliTests(CliEmulatorFixture emulator) : IClassFixture
             .Should().BeTrue($"ours:\n{ours.Stdout}\nkubectl:\n{kubectl.Stdout}");
     }
 
+    [Fact]
+    public async Task A_kubeconfig_with_a_ca_and_insecure_skip_tls_verify_is_refused_as_kubectl_refuses_it()
+    {
+        var directory = Directory.CreateTempSubdirectory("kube-access-insecure-ca-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "config");
+            var yaml = emulator.Api.GetKubeconfig();
+            var serverLine = $"    server: {emulator.Api.Url.ToString().TrimEnd('/')}\n";
+            yaml.Should().Contain(serverLine).And.Contain("certificate-authority-data:");
+            File.WriteAllText(path, yaml.Replace(serverLine, serverLine + "    insecure-skip-tls-verify: true\n", StringComparison.Ordinal));
+
+            var kubectl = await KubectlTool.RunAsync(["get", "--raw", "/version"], path);
+            var ours = await KubeAccessCli.RunAsync(["version"], path);
+
+            const string Refusal = "specifying a root certificates file with the insecure flag is not allowed";
+            kubectl.ExitCode.Should().NotBe(0);
+            kubectl.Stderr.Should().Contain(Refusal);
+            ours.ExitCode.Should().NotBe(0, ours.ToString());
+            ours.Stderr.Should().Contain(Refusal).And.Contain(path).And.Contain("insecure-skip-tls-verify");
+            ours.Stdout.Should().NotContain("Server Version", "nothing reached the server");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>Output without ANSI colour sequences (kubectl colours cluster-info only on a terminal, but be safe).</summary>
     private static string Plain(string text) => System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty);
 }

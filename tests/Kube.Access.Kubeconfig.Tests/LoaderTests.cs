@@ -31,6 +31,33 @@ public sealed class LoaderTests : IDisposable
         config.Files.Should().Equal(_dir.File(".kube/config"));
     }
 
+    [Theory]
+    [InlineData("certificate-authority-data: TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ==")]
+    [InlineData("certificate-authority: ca.crt")]
+    public async Task A_cluster_with_a_certificate_authority_and_insecure_skip_tls_verify_is_refused_naming_both(string authority)
+    {
+        var path = _dir.Write("config", $"current-context: x\ncontexts:\n- name: x\n  context: {{cluster: c}}\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\n    insecure-skip-tls-verify: true\n    {authority}\n");
+        var config = await KubeconfigLoader.Instance.LoadAsync(new() { ExplicitPath = path });
+
+        var e = (await config.Invoking(c => c.ResolveEndpointAsync()).Should().ThrowAsync<KubeconfigException>()).Which;
+
+        e.File.Should().Be(path);
+        e.Line.Should().Be(6, "the cluster entry");
+        e.Field.Should().Be("clusters.c.insecure-skip-tls-verify");
+        e.Message.Should().Contain("specifying a root certificates file with the insecure flag is not allowed").And.Contain(authority.Split(':')[0]);
+    }
+
+    [Fact]
+    public async Task Insecure_skip_tls_verify_beside_a_certificate_authority_is_accepted_for_an_http_server_as_kubectl_accepts_it()
+    {
+        var path = _dir.Write("config", "current-context: x\ncontexts:\n- name: x\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:8080\n    insecure-skip-tls-verify: true\n    certificate-authority-data: TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ==\n");
+        var config = await KubeconfigLoader.Instance.LoadAsync(new() { ExplicitPath = path });
+
+        var endpoint = await config.ResolveEndpointAsync();
+
+        endpoint.Server.Should().Be(new Uri("http://127.0.0.1:8080"));
+    }
+
     [Fact]
     public async Task A_missing_explicit_file_is_an_error_naming_it()
     {

@@ -207,6 +207,13 @@ public sealed class KubeConnection : IKubeConnection
             return;
         }
 
+        if (tls.InsecureSkipTlsVerify && tls.CertificateAuthorityPem is { Length: > 0 })
+        {
+            throw new KubeTlsConfigurationException(
+                $"specifying a root certificates file with the insecure flag is not allowed: the endpoint sets both a certificate authority and insecure-skip-tls-verify{SourceSuffix(Endpoint)}.",
+                "insecure-skip-tls-verify");
+        }
+
         if (tls.InsecureSkipTlsVerify)
         {
             _logger.LogWarning(

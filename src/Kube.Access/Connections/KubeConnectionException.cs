@@ -14,14 +14,14 @@ public class KubeConnectionException : KubeAccessException
     public Uri Server { get; }
 }
 
-/// <summary>The TLS settings of an endpoint are invalid (unreadable CA or client certificate/key PEM).</summary>
+/// <summary>The TLS settings of an endpoint are invalid (unreadable CA or client certificate/key PEM, a CA together with insecure-skip-tls-verify).</summary>
 public sealed class KubeTlsConfigurationException : KubeAccessException
 {
     /// <summary>Creates the exception.</summary>
     public KubeTlsConfigurationException(string message, string field, Exception? innerException = null)
         : base(message, innerException) => Field = field;
 
-    /// <summary>The setting at fault (<c>certificate-authority-data</c>, <c>client-certificate-data</c>, <c>client-key-data</c>).</summary>
+    /// <summary>The setting at fault (<c>certificate-authority-data</c>, <c>client-certificate-data</c>, <c>client-key-data</c>, <c>insecure-skip-tls-verify</c>).</summary>
     public string Field { get; }
 }
 

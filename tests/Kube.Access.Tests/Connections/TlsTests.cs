@@ -115,6 +115,24 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public void A_certificate_authority_together_with_insecure_skip_tls_verify_is_refused_as_client_go_refuses_it()
+    {
+        var both = new KubeEndpoint
+        {
+            Server = new Uri("https://127.0.0.1:6443"),
+            Tls = new() { CertificateAuthorityPem = _pki.AuthorityPem, InsecureSkipTlsVerify = true },
+            Source = "kubeconfig /tmp/x",
+        };
+
+        var act = () => new KubeConnection(both);
+
+        act.Should().Throw<KubeTlsConfigurationException>()
+            .Where(e => e.Field == "insecure-skip-tls-verify" && e.Message.Contains("specifying a root certificates file with the insecure flag is not allowed") && e.Message.Contains("/tmp/x"));
+        var plainHttp = () => new KubeConnection(both with { Server = new Uri("http://127.0.0.1:8080") });
+        plainHttp.Should().NotThrow("without TLS neither setting is used, and kubectl accepts it too");
+    }
+
+    [Fact]
     public async Task Tls_server_name_is_what_the_certificate_is_checked_against()
     {
         // The certificate names only kubernetes.default.svc, not 127.0.0.1.
