@@ -131,6 +131,7 @@ internal static class EndpointResolver
         KubeImpersonation? impersonation = null;
         if (user is not null)
         {
+            ValidateUser(user);
             var us = user.Source;
             var certBytes = user.ClientCertificateData;
             if (certBytes is null && !string.IsNullOrEmpty(user.ClientCertificate))
@@ -208,26 +209,6 @@ internal static class EndpointResolver
 
         if (user.Exec is { } exec)
         {
-            if (string.IsNullOrEmpty(exec.Command))
-            {
-                throw new KubeconfigException($"user \"{user.Name}\" has an exec plugin without a command", us?.File, us?.Line ?? 0, us?.Column ?? 0, $"users.{user.Name}.exec.command");
-            }
-
-            if (exec.ApiVersion is not ("client.authentication.k8s.io/v1" or "client.authentication.k8s.io/v1beta1"))
-            {
-                throw new KubeconfigException($"user \"{user.Name}\": exec plugin apiVersion '{exec.ApiVersion}' is not supported (use client.authentication.k8s.io/v1 or v1beta1)", us?.File, us?.Line ?? 0, us?.Column ?? 0, $"users.{user.Name}.exec.apiVersion");
-            }
-
-            if (exec.InteractiveMode is null && exec.ApiVersion == "client.authentication.k8s.io/v1")
-            {
-                throw new KubeconfigException($"user \"{user.Name}\": interactiveMode must be specified for exec plugins of apiVersion client.authentication.k8s.io/v1", us?.File, us?.Line ?? 0, us?.Column ?? 0, $"users.{user.Name}.exec.interactiveMode");
-            }
-
-            if (exec.InteractiveMode is not (null or "Never" or "IfAvailable" or "Always"))
-            {
-                throw new KubeconfigException($"user \"{user.Name}\": invalid interactiveMode '{exec.InteractiveMode}' (Never, IfAvailable or Always)", us?.File, us?.Line ?? 0, us?.Column ?? 0, $"users.{user.Name}.exec.interactiveMode");
-            }
-
             var command = exec.Command;
             if (command.Contains('/', StringComparison.Ordinal) || command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
@@ -247,6 +228,72 @@ internal static class EndpointResolver
         }
 
         return AnonymousCredentialSource.Instance;
+    }
+
+    /// <summary>
+    /// client-go's checks of a user entry (clientcmd <c>validateAuthInfo</c> and the rest config's), made whichever
+    /// credential would be used: one of token and basic auth, impersonation extras only with a user to impersonate,
+    /// a complete exec plugin and not beside an auth-provider.
+    /// </summary>
+    private static void ValidateUser(KubeconfigUser user)
+    {
+        var us = user.Source;
+        KubeconfigException Fail(string message, string field) =>
+            new(message, us?.File, us?.Line ?? 0, us?.Column ?? 0, $"users.{user.Name}.{field}");
+
+        var basic = !string.IsNullOrEmpty(user.Username) || !string.IsNullOrEmpty(user.Password);
+        if (basic && !string.IsNullOrEmpty(user.Token))
+        {
+            throw Fail($"more than one authentication method found for {user.Name}; found [token basicAuth], only one is allowed", "token");
+        }
+
+        if (basic && !string.IsNullOrEmpty(user.TokenFile))
+        {
+            throw Fail($"user \"{user.Name}\": username/password or bearer token may be set, but not both (tokenFile beside username/password)", "tokenFile");
+        }
+
+        if (string.IsNullOrEmpty(user.Impersonate)
+            && (!string.IsNullOrEmpty(user.ImpersonateUid) || user.ImpersonateGroups is { Count: > 0 } || user.ImpersonateUserExtra is { Count: > 0 }))
+        {
+            throw Fail($"requesting uid, groups or user-extra for {user.Name} without impersonating a user", "as");
+        }
+
+        if (user.Exec is not { } exec)
+        {
+            return;
+        }
+
+        if (user.AuthProvider is not null)
+        {
+            throw Fail($"authProvider cannot be provided in combination with an exec plugin for {user.Name}", "auth-provider");
+        }
+
+        if (exec.Env?.FirstOrDefault(e => string.IsNullOrEmpty(e.Name)) is not null)
+        {
+            throw Fail($"env variable name must be specified for {user.Name} to use exec authentication plugin", "exec.env");
+        }
+
+        if (string.IsNullOrEmpty(exec.Command))
+        {
+            throw Fail($"command must be specified for {user.Name} to use exec authentication plugin", "exec.command");
+        }
+
+        if (exec.ApiVersion is not ("client.authentication.k8s.io/v1" or "client.authentication.k8s.io/v1beta1"))
+        {
+            throw Fail(string.IsNullOrEmpty(exec.ApiVersion)
+                ? $"apiVersion must be specified for {user.Name} to use exec authentication plugin"
+                : $"user \"{user.Name}\": exec plugin apiVersion '{exec.ApiVersion}' is not supported (use client.authentication.k8s.io/v1 or v1beta1)", "exec.apiVersion");
+        }
+
+        if (exec.InteractiveMode is null && exec.ApiVersion == "client.authentication.k8s.io/v1")
+        {
+            throw Fail($"interactiveMode must be specified for {user.Name} to use exec authentication plugin (required by client.authentication.k8s.io/v1)", "exec.interactiveMode");
+        }
+
+        if (exec.InteractiveMode is not (null or "Never" or "IfAvailable" or "Always"))
+        {
+            throw Fail($"invalid interactiveMode for {user.Name}: \"{exec.InteractiveMode}\" (Never, IfAvailable or Always)", "exec.interactiveMode");
+        }
     }
 
     private static string List(IEnumerable<KubeconfigEntry> entries)

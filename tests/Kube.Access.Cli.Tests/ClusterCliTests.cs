@@ -80,6 +80,48 @@ public sealed class ClusterCliTests(CliEmulatorFixture emulator) : IClassFixture
         }
     }
 
+    [Theory]
+    [InlineData("    username: admin\n    password: pw\n", false, "more than one authentication method found for emulator; found [token basicAuth], only one is allowed")]
+    [InlineData("    username: admin\n", false, "more than one authentication method found for emulator; found [token basicAuth], only one is allowed")]
+    [InlineData("    username: admin\n    password: pw\n", true, "username/password or bearer token may be set, but not both")]
+    [InlineData("    as-groups: [\"g1\"]\n", false, "requesting uid, groups or user-extra for emulator without impersonating a user")]
+    [InlineData("    as-user-extra: {k: [v]}\n", false, "requesting uid, groups or user-extra for emulator without impersonating a user")]
+    [InlineData("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: /bin/false\n", false, "interactiveMode must be specified for emulator to use exec authentication plugin")]
+    [InlineData("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: \"\"\n      interactiveMode: Never\n", false, "command must be specified for emulator to use exec authentication plugin")]
+    [InlineData("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: /bin/false\n      interactiveMode: Never\n    auth-provider:\n      name: oidc\n", false, "authProvider cannot be provided in combination with an exec plugin for emulator")]
+    public async Task A_user_entry_kubectl_refuses_is_refused_with_kubectls_reason(string userFields, bool tokenFile, string reason)
+    {
+        var directory = Directory.CreateTempSubdirectory("kube-access-user-checks-").FullName;
+        try
+        {
+            var yaml = emulator.Api.GetKubeconfig();
+            var tokenLine = $"    token: \"{emulator.Api.DefaultToken}\"\n";
+            yaml.Should().Contain(tokenLine);
+            if (tokenFile)
+            {
+                var file = Path.Combine(directory, "token");
+                File.WriteAllText(file, emulator.Api.DefaultToken);
+                yaml = yaml.Replace(tokenLine, $"    tokenFile: {file}\n", StringComparison.Ordinal);
+                tokenLine = $"    tokenFile: {file}\n";
+            }
+
+            var path = Path.Combine(directory, "config");
+            File.WriteAllText(path, yaml.Replace(tokenLine, userFields + tokenLine, StringComparison.Ordinal));
+
+            var kubectl = await KubectlTool.RunAsync(["get", "--raw", "/version"], path);
+            var ours = await KubeAccessCli.RunAsync(["version"], path);
+
+            kubectl.ExitCode.Should().NotBe(0);
+            kubectl.Stderr.Should().Contain(reason);
+            ours.ExitCode.Should().NotBe(0, ours.ToString());
+            ours.Stderr.Should().Contain(reason).And.Contain(path + ":");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>Output without ANSI colour sequences (kubectl colours cluster-info only on a terminal, but be safe).</summary>
     private static string Plain(string text) => System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty);
 }
