@@ -7,18 +7,13 @@ namespace Kube.Access.Cli.Commands;
 /// <summary><c>kube-access config ...</c>: kubectl's <c>config</c> subcommands on Kube.Access.Kubeconfig.</summary>
 internal static class ConfigCommand
 {
-    private static readonly Option<string?> KubeconfigOption = new("--kubeconfig")
-    {
-        Description = "Path to the kubeconfig file to use (otherwise KUBECONFIG, then ~/.kube/config).",
-        Recursive = true,
-    };
-
     public static Command Create()
     {
         var config = new Command("config", "Modify and view kubeconfig files, like kubectl config.");
-        config.Options.Add(KubeconfigOption);
         config.Subcommands.Add(View());
         config.Subcommands.Add(GetContexts());
+        config.Subcommands.Add(GetNames("get-clusters", "Display clusters defined in the kubeconfig.", k => k.Clusters.Select(c => c.Name)));
+        config.Subcommands.Add(GetNames("get-users", "Display users defined in the kubeconfig.", k => k.Users.Select(u => u.Name)));
         config.Subcommands.Add(CurrentContext());
         config.Subcommands.Add(UseContext());
         config.Subcommands.Add(SetCluster());
@@ -33,7 +28,8 @@ internal static class ConfigCommand
         return config;
     }
 
-    private static KubeconfigLoadingOptions Files(ParseResult r) => new() { ExplicitPath = r.GetValue(KubeconfigOption) };
+    // The root's recursive --kubeconfig, wherever it is given (`kube-access --kubeconfig f config view` and `kube-access config view --kubeconfig f` alike, as kubectl).
+    private static KubeconfigLoadingOptions Files(ParseResult r) => new() { ExplicitPath = r.GetValue(CliConnection.Kubeconfig) };
 
     private static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };
 
@@ -71,8 +67,7 @@ internal static class ConfigCommand
         var flatten = new Option<bool>("--flatten") { Description = "Flatten the resulting kubeconfig file into self-contained output (embeds certificate files)." };
         var raw = new Option<bool>("--raw") { Description = "Display raw byte data and sensitive data." };
         var output = new Option<string>("--output", "-o") { Description = "Output format: yaml or json.", DefaultValueFactory = _ => "yaml" };
-        var context = new Option<string?>("--context") { Description = "The context --minify keeps." };
-        var command = new Command("view", "Display merged kubeconfig settings or a specified kubeconfig file.") { minify, flatten, raw, output, context };
+        var command = new Command("view", "Display merged kubeconfig settings or a specified kubeconfig file.") { minify, flatten, raw, output };
         command.SetAction(async (ParseResult r, CancellationToken ct) => await RunAsync(async () =>
         {
             var format = r.GetValue(output) switch
@@ -87,10 +82,28 @@ internal static class ConfigCommand
                 Minify = r.GetValue(minify),
                 Flatten = r.GetValue(flatten),
                 Raw = r.GetValue(raw),
-                Context = r.GetValue(context),
+                Context = r.GetValue(CliConnection.Context), // the root's --context: the one --minify keeps
                 Format = format,
             }, ct);
             Console.Write(text);
+        }));
+        return command;
+    }
+
+    /// <summary>kubectl's <c>config get-clusters</c> / <c>get-users</c>: a NAME header, then the names (sorted; kubectl prints clusters in map order).</summary>
+    private static Command GetNames(string verb, string description, Func<Kube.Access.Kubeconfig.Kubeconfig, IEnumerable<string>> names)
+    {
+        var command = new Command(verb, description);
+        command.SetAction(async (ParseResult r, CancellationToken ct) => await RunAsync(async () =>
+        {
+            var loaded = await KubeconfigLoader.Instance.LoadAsync(Files(r), ct);
+            var sb = new StringBuilder("NAME\n");
+            foreach (var name in names(loaded).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                sb.Append(name).Append('\n');
+            }
+
+            Console.Write(sb.ToString());
         }));
         return command;
     }
@@ -125,32 +138,29 @@ internal static class ConfigCommand
                 return;
             }
 
-            var rows = new List<string[]>();
-            if (!r.GetValue(noHeaders))
-            {
-                rows.Add(["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"]);
-            }
-
+            var rows = new List<string[]> { new[] { "CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE" } };
             rows.AddRange(contexts.Select(c => new[] { c.Name == loaded.CurrentContext ? "*" : string.Empty, c.Name, c.Cluster ?? string.Empty, c.User ?? string.Empty, c.Namespace ?? string.Empty }));
-            Console.Write(Table(rows));
+            Console.Write(Table(rows, printHeader: !r.GetValue(noHeaders)));
         }));
         return command;
     }
 
-    private static string Table(List<string[]> rows)
+    /// <summary>kubectl's table (Go tabwriter: minimum cell width 6 including the padding of 3).</summary>
+    private static string Table(List<string[]> rows, bool printHeader)
     {
-        if (rows.Count == 0)
+        var printed = printHeader ? rows : rows.Skip(1).ToList();
+        if (printed.Count == 0)
         {
             return string.Empty;
         }
 
-        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => Math.Max(6, printed.Max(r => r[i].Length) + 3)).ToArray();
         var sb = new StringBuilder();
-        foreach (var row in rows)
+        foreach (var row in printed)
         {
             for (var i = 0; i < row.Length; i++)
             {
-                sb.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i] + 3));
+                sb.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i]));
             }
 
             sb.Append('\n');
