@@ -132,6 +132,13 @@ internal static class EndpointResolver
         if (user is not null)
         {
             ValidateUser(user);
+        }
+
+        // As client-go (clientcmd reads the user's credentials only "if we are secure"): a plain http:// server gets
+        // no token, password, exec plugin, client certificate or impersonation from the kubeconfig, so a bearer
+        // token never crosses the network in clear text (such a server is a kubectl proxy, which needs none).
+        if (user is not null && server.Scheme == Uri.UriSchemeHttps)
+        {
             var us = user.Source;
             var certBytes = user.ClientCertificateData;
             if (certBytes is null && !string.IsNullOrEmpty(user.ClientCertificate))

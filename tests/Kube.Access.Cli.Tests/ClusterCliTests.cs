@@ -122,6 +122,33 @@ public sealed class ClusterCliTests(CliEmulatorFixture emulator) : IClassFixture
         }
     }
 
+    [Fact]
+    public async Task A_kubeconfig_token_is_not_sent_to_a_plain_http_server_as_kubectl_does_not_send_it()
+    {
+        await using var http = await Testing.KubeApiEmulator.StartAsync(new Testing.KubeApiEmulatorOptions { Scenario = Testing.EmulatorScenario.Empty });
+        var directory = Directory.CreateTempSubdirectory("kube-access-http-token-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "config");
+            http.WriteKubeconfig(path, Testing.EmulatorAuth.Token);
+            File.ReadAllText(path).Should().Contain($"token: \"{http.DefaultToken}\"");
+
+            var kubectl = await KubectlTool.RunAsync(["get", "--raw", "/api"], path);
+            var kubectlRequests = http.Requests.Where(r => r.PathAndQuery == "/api").ToList();
+            var ours = await KubeAccessCli.RunAsync(["api", "/api"], path);
+
+            kubectl.ExitCode.Should().Be(0, kubectl.ToString());
+            ours.ExitCode.Should().Be(0, ours.ToString());
+            kubectlRequests.Should().NotBeEmpty().And.OnlyContain(r => r.User == "system:anonymous", "kubectl sends no credentials over http");
+            http.Requests.Where(r => r.PathAndQuery == "/api").Skip(kubectlRequests.Count).Should().NotBeEmpty()
+                .And.OnlyContain(r => r.User == "system:anonymous" && !r.Headers.ContainsKey("authorization"), "nor does kube-access");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>Output without ANSI colour sequences (kubectl colours cluster-info only on a terminal, but be safe).</summary>
     private static string Plain(string text) => System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty);
 }

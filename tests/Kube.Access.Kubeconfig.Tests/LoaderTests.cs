@@ -58,6 +58,21 @@ public sealed class LoaderTests : IDisposable
         endpoint.Server.Should().Be(new Uri("http://127.0.0.1:8080"));
     }
 
+    [Theory]
+    [InlineData("https://127.0.0.1:6443", true)]
+    [InlineData("http://127.0.0.1:8001", false)]
+    public async Task Kubeconfig_credentials_go_only_to_https_servers_as_in_client_go(string server, bool sent)
+    {
+        var path = _dir.Write("config", $"current-context: x\ncontexts:\n- name: x\n  context: {{cluster: c, user: u}}\nclusters:\n- name: c\n  cluster:\n    server: {server}\nusers:\n- name: u\n  user:\n    token: secret\n    as: someone\n");
+        var config = await KubeconfigLoader.Instance.LoadAsync(new() { ExplicitPath = path });
+
+        var endpoint = await config.ResolveEndpointAsync();
+
+        var credential = await endpoint.Credentials.GetCredentialAsync(CancellationToken.None);
+        (credential.BearerToken == "secret").Should().Be(sent);
+        (endpoint.Impersonation?.UserName == "someone").Should().Be(sent);
+    }
+
     [Fact]
     public async Task A_missing_explicit_file_is_an_error_naming_it()
     {

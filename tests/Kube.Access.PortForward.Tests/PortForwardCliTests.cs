@@ -35,15 +35,38 @@ public sealed class PortForwardCliTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
-    public async Task Works_with_server_and_token_for_a_deployment()
+    public async Task Works_with_server_token_and_certificate_authority_for_a_deployment()
+    {
+        var ct = EmulatorFixture.Timeout();
+        await using var https = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = true, Scenario = EmulatorScenario.Guide });
+        var directory = Directory.CreateTempSubdirectory("kube-access-pf-cli-ca-");
+        try
+        {
+            var ca = Path.Combine(directory.FullName, "ca.crt");
+            await File.WriteAllTextAsync(ca, https.CertificateAuthorityPem, ct);
+            await using var cli = KubeAccessCli.Start(
+                ["port-forward", "deployment/mongo", ":27017", "-n", "default", "--server", https.Url.ToString(), "--token", https.DefaultToken, "--certificate-authority", ca]);
+            await RunThroughAsync(cli, ct);
+            https.Requests.Should().Contain(r => r.PathAndQuery.Contains("/portforward", StringComparison.Ordinal) && r.User == "kube-access-admin", "the HTTPS emulator admits only the token's user");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_for_a_plain_http_server_is_not_sent_as_kubectl_does_not_send_it()
     {
         var ct = EmulatorFixture.Timeout();
         await using var cli = KubeAccessCli.Start(
             ["port-forward", "deployment/mongo", ":27017", "-n", "default", "--server", _fx.Api.Url.ToString(), "--token", _fx.Api.DefaultToken]);
-        await RunThroughAsync(cli, ct);
+        await RunThroughAsync(cli, ct, expectedStderr: $"warning: --token is not sent to {_fx.Api.Url.GetLeftPart(UriPartial.Authority)}: credentials go only to https:// servers, as with kubectl.");
+        _fx.Api.Requests.Where(r => r.PathAndQuery.Contains("/portforward", StringComparison.Ordinal) || r.PathAndQuery.Contains("/deployments/mongo", StringComparison.Ordinal))
+            .Should().NotBeEmpty().And.OnlyContain(r => !r.Headers.ContainsKey("authorization"), "no bearer token crosses plain http");
     }
 
-    private static async Task RunThroughAsync(RunningTool cli, CancellationToken ct)
+    private static async Task RunThroughAsync(RunningTool cli, CancellationToken ct, string? expectedStderr = null)
     {
         var line = await cli.WaitForLineAsync(l => l.StartsWith("Forwarding from 127.0.0.1:", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
         var port = int.Parse(line["Forwarding from 127.0.0.1:".Length..line.IndexOf(' ', "Forwarding from ".Length)], System.Globalization.CultureInfo.InvariantCulture);
@@ -56,6 +79,13 @@ public sealed class PortForwardCliTests : IClassFixture<EmulatorFixture>
         var reply = await EmulatorFixture.EchoAsync(new IPEndPoint(IPAddress.Loopback, port), Encoding.ASCII.GetBytes("ping through the CLI"), ct);
         Encoding.ASCII.GetString(reply).Should().Be("ping through the CLI");
         await cli.WaitForLineAsync(l => l == $"Handling connection for {port}", TimeSpan.FromMinutes(1));
-        cli.StderrLines.Should().BeEmpty(cli.Describe());
+        if (expectedStderr is null)
+        {
+            cli.StderrLines.Should().BeEmpty(cli.Describe());
+        }
+        else
+        {
+            cli.StderrLines.Should().Equal([expectedStderr], cli.Describe());
+        }
     }
 }

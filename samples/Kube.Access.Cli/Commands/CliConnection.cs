@@ -135,6 +135,13 @@ internal static class CliConnection
             }
 
             var token = parseResult.GetValue(Token);
+            if (!string.IsNullOrEmpty(token) && uri.Scheme == Uri.UriSchemeHttp)
+            {
+                // kubectl never sends credentials to a plain http:// server; neither do we (a token in clear text).
+                Console.Error.WriteLine($"warning: --token is not sent to {uri.GetLeftPart(UriPartial.Authority)}: credentials go only to https:// servers, as with kubectl.");
+                token = null;
+            }
+
             options.Endpoint = new KubeEndpoint
             {
                 Server = uri,
