@@ -149,6 +149,57 @@ public sealed class ClusterCliTests(CliEmulatorFixture emulator) : IClassFixture
         }
     }
 
+    [Theory]
+    [InlineData("wrong-token", "--token {token}", true)]
+    [InlineData("dead-server", "--server {server}", true)]
+    [InlineData("", "--insecure-skip-tls-verify", true)]
+    [InlineData("", "--insecure-skip-tls-verify --certificate-authority {ca}", false)]
+    [InlineData("no-ca", "--certificate-authority {ca}", true)]
+    [InlineData("", "--tls-server-name kubernetes.default.svc", true)]
+    [InlineData("", "--tls-server-name wrong.example", false)]
+    [InlineData("dead-server wrong-token no-ca", "--server {server} --token {token} --certificate-authority {ca}", true)]
+    public async Task Global_flags_lay_over_the_kubeconfig_as_kubectls_do(string kubeconfigChanges, string flags, bool succeeds)
+    {
+        var directory = Directory.CreateTempSubdirectory("kube-access-overrides-").FullName;
+        try
+        {
+            var ca = Path.Combine(directory, "ca.crt");
+            File.WriteAllText(ca, emulator.Api.CertificateAuthorityPem);
+            var yaml = emulator.Api.GetKubeconfig();
+            var server = emulator.Api.Url.ToString().TrimEnd('/');
+            foreach (var change in kubeconfigChanges.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                yaml = change switch
+                {
+                    "wrong-token" => yaml.Replace(emulator.Api.DefaultToken, "not-a-valid-token", StringComparison.Ordinal),
+                    "dead-server" => yaml.Replace($"server: {server}", "server: https://127.0.0.1:1", StringComparison.Ordinal),
+                    "no-ca" => string.Join('\n', yaml.Split('\n').Where(l => !l.Contains("certificate-authority-data:", StringComparison.Ordinal))),
+                    _ => throw new ArgumentException(change),
+                };
+            }
+
+            var path = Path.Combine(directory, "config");
+            File.WriteAllText(path, yaml);
+            var arguments = flags.Replace("{token}", emulator.Api.DefaultToken, StringComparison.Ordinal)
+                .Replace("{server}", server, StringComparison.Ordinal).Replace("{ca}", ca, StringComparison.Ordinal)
+                .Split(' ');
+
+            var kubectl = await KubectlTool.RunAsync(["get", "--raw", "/api", .. arguments], path);
+            var ours = await KubeAccessCli.RunAsync(["api", "/api", .. arguments], path);
+
+            (kubectl.ExitCode == 0).Should().Be(succeeds, kubectl.ToString());
+            (ours.ExitCode == 0).Should().Be(succeeds, ours.ToString());
+            if (succeeds)
+            {
+                JsonCompare.Same(System.Text.Json.Nodes.JsonNode.Parse(ours.Stdout), System.Text.Json.Nodes.JsonNode.Parse(kubectl.Stdout)).Should().BeTrue();
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>Output without ANSI colour sequences (kubectl colours cluster-info only on a terminal, but be safe).</summary>
     private static string Plain(string text) => System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty);
 }

@@ -42,25 +42,31 @@ internal static class CliConnection
 
     public static readonly Option<string?> Server = new("--server")
     {
-        Description = "The API server URL (with --token/--certificate-authority; overrides the kubeconfig).",
+        Description = "The address and port of the Kubernetes API server (overrides the kubeconfig's; its CA and user still apply).",
         Recursive = true,
     };
 
     public static readonly Option<string?> Token = new("--token")
     {
-        Description = "Bearer token for --server.",
+        Description = "Bearer token for authentication to the API server (instead of the kubeconfig user's credentials).",
         Recursive = true,
     };
 
     public static readonly Option<string?> CertificateAuthority = new("--certificate-authority")
     {
-        Description = "Path to a CA bundle to trust for --server.",
+        Description = "Path to a cert file for the certificate authority (instead of the kubeconfig's).",
         Recursive = true,
     };
 
     public static readonly Option<bool> InsecureSkipTlsVerify = new("--insecure-skip-tls-verify")
     {
-        Description = "Do not check the server's certificate (dangerous; for --server).",
+        Description = "Do not check the server's certificate (dangerous; drops the kubeconfig's CA, as kubectl).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> TlsServerName = new("--tls-server-name")
+    {
+        Description = "Server name to check the server certificate against and send as SNI (instead of the server's host).",
         Recursive = true,
     };
 
@@ -93,7 +99,7 @@ internal static class CliConnection
     /// <summary>Adds the global options to the root command (once, in Program.cs).</summary>
     public static void AddGlobalOptions(Command root)
     {
-        foreach (var option in new Option[] { Kubeconfig, Context, InCluster, ServiceAccountDir, Server, Token, CertificateAuthority, InsecureSkipTlsVerify, As, AsGroup })
+        foreach (var option in new Option[] { Kubeconfig, Context, InCluster, ServiceAccountDir, Server, Token, CertificateAuthority, InsecureSkipTlsVerify, TlsServerName, As, AsGroup })
         {
             root.Options.Add(option);
         }
@@ -114,42 +120,44 @@ internal static class CliConnection
             options.Mode = KubeConnectionMode.InCluster;
         }
 
+        // kubectl's global flags lay over the kubeconfig (client-go ConfigOverrides): what they do not name still comes from it.
+        Uri? serverUri = null;
         if (parseResult.GetValue(Server) is { Length: > 0 } server)
         {
-            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            if (!Uri.TryCreate(server, UriKind.Absolute, out serverUri) || serverUri.Scheme is not ("http" or "https"))
             {
                 throw new KubeAccessException($"--server '{server}' is not an http(s) URL.");
             }
-
-            string? ca = null;
-            if (parseResult.GetValue(CertificateAuthority) is { Length: > 0 } caPath)
-            {
-                try
-                {
-                    ca = File.ReadAllText(caPath);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new KubeAccessException($"--certificate-authority '{caPath}' cannot be read: {e.Message}", e);
-                }
-            }
-
-            var token = parseResult.GetValue(Token);
-            if (!string.IsNullOrEmpty(token) && uri.Scheme == Uri.UriSchemeHttp)
-            {
-                // kubectl never sends credentials to a plain http:// server; neither do we (a token in clear text).
-                Console.Error.WriteLine($"warning: --token is not sent to {uri.GetLeftPart(UriPartial.Authority)}: credentials go only to https:// servers, as with kubectl.");
-                token = null;
-            }
-
-            options.Endpoint = new KubeEndpoint
-            {
-                Server = uri,
-                Tls = new KubeTlsSettings { CertificateAuthorityPem = ca, InsecureSkipTlsVerify = parseResult.GetValue(InsecureSkipTlsVerify) },
-                Credentials = string.IsNullOrEmpty(token) ? AnonymousCredentialSource.Instance : new StaticCredentialSource(KubeCredential.FromToken(token)),
-                Source = "--server",
-            };
         }
+
+        string? ca = null;
+        if (parseResult.GetValue(CertificateAuthority) is { Length: > 0 } caPath)
+        {
+            try
+            {
+                ca = File.ReadAllText(caPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new KubeAccessException($"--certificate-authority '{caPath}' cannot be read: {e.Message}", e);
+            }
+        }
+
+        var token = parseResult.GetValue(Token);
+        if (!string.IsNullOrEmpty(token) && serverUri?.Scheme == Uri.UriSchemeHttp)
+        {
+            // kubectl never sends credentials to a plain http:// server; neither do we (a token in clear text).
+            Console.Error.WriteLine($"warning: --token is not sent to {serverUri.GetLeftPart(UriPartial.Authority)}: credentials go only to https:// servers, as with kubectl.");
+        }
+
+        options.Overrides = new KubeEndpointOverrides
+        {
+            Server = serverUri,
+            CertificateAuthorityPem = ca,
+            InsecureSkipTlsVerify = parseResult.GetValue(InsecureSkipTlsVerify),
+            TlsServerName = parseResult.GetValue(TlsServerName),
+            Token = token,
+        };
 
         var asUser = parseResult.GetValue(As);
         var asGroups = parseResult.GetValue(AsGroup) ?? [];
@@ -179,6 +187,7 @@ internal static class CliConnection
         {
             o.Mode = options.Mode;
             o.Endpoint = options.Endpoint;
+            o.Overrides = options.Overrides;
             o.KubeconfigPath = options.KubeconfigPath;
             o.Context = options.Context;
             o.ServiceAccountDirectory = options.ServiceAccountDirectory;

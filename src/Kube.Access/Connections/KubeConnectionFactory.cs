@@ -60,11 +60,16 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
         return Create(endpoint);
     }
 
-    /// <summary>The endpoint the default resolution rules pick, with the options' impersonation and namespace applied.</summary>
+    /// <summary>The endpoint the default resolution rules pick, with the options' overrides, impersonation and namespace applied.</summary>
     /// <exception cref="KubeAccessException">No source is usable; the message says what was looked at.</exception>
     public async ValueTask<KubeEndpoint> ResolveDefaultEndpointAsync(CancellationToken cancellationToken)
     {
         var endpoint = await ResolveSourceAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Overrides is { IsEmpty: false } overrides)
+        {
+            endpoint = overrides.ApplyTo(endpoint);
+        }
+
         if (_options.Impersonation is not null)
         {
             endpoint = endpoint with { Impersonation = _options.Impersonation };
@@ -109,6 +114,12 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
         if (_kubeconfig.Exists(null))
         {
             return await _kubeconfig.ResolveAsync(null, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        // As kubectl: with --server and no configuration at all, the overrides are the whole endpoint.
+        if (_options.Overrides?.Server is { } server)
+        {
+            return new KubeEndpoint { Server = server, Source = "overrides" };
         }
 
         throw new KubeAccessException(

@@ -40,6 +40,13 @@ public sealed class KubeAccessOptions
     /// <summary>Impersonation to apply on top of whatever endpoint is resolved (kubectl <c>--as</c>).</summary>
     public KubeImpersonation? Impersonation { get; set; }
 
+    /// <summary>
+    /// Server, TLS and token settings laid over the resolved endpoint (kubectl's <c>--server</c>, <c>--token</c>,
+    /// <c>--certificate-authority</c>, <c>--insecure-skip-tls-verify</c>, <c>--tls-server-name</c>). With a
+    /// <see cref="KubeEndpointOverrides.Server"/> and no configuration found at all, they are the whole endpoint.
+    /// </summary>
+    public KubeEndpointOverrides? Overrides { get; set; }
+
     /// <summary>The namespace to use instead of the endpoint's (kubectl <c>--namespace</c>).</summary>
     public string? Namespace { get; set; }
 }
