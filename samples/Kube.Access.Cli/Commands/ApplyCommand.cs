@@ -10,9 +10,9 @@ internal static class ApplyCommand
     {
         var files = new Option<string[]>("--filename", "-f") { Description = "File, directory, http(s) URL or '-' for stdin (repeatable).", Required = true };
         var recursive = new Option<bool>("--recursive", "-R") { Description = "Read directories recursively." };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace for objects that set none." };
+        var ns = CliConnection.Namespace; // the global -n: the namespace for objects that set none
         var dryRun = new Option<string?>("--dry-run") { Description = "none, client or server." };
-        var command = new Command("apply", "Apply manifests (create or update) like kubectl apply -f.") { files, recursive, ns, dryRun };
+        var command = new Command("apply", "Apply manifests (create or update) like kubectl apply -f.") { files, recursive, dryRun };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             try

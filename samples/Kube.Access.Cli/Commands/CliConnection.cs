@@ -70,6 +70,13 @@ internal static class CliConnection
         Recursive = true,
     };
 
+    /// <summary>kubectl's global <c>-n/--namespace</c>: the namespace of the request (default: the context's), before or after the command.</summary>
+    public static readonly Option<string?> Namespace = new("--namespace", "-n")
+    {
+        Description = "If present, the namespace scope for this request (default: the context's).",
+        Recursive = true,
+    };
+
     public static readonly Option<string?> As = new("--as")
     {
         Description = "User to impersonate.",
@@ -99,7 +106,7 @@ internal static class CliConnection
     /// <summary>Adds the global options to the root command (once, in Program.cs).</summary>
     public static void AddGlobalOptions(Command root)
     {
-        foreach (var option in new Option[] { Kubeconfig, Context, InCluster, ServiceAccountDir, Server, Token, CertificateAuthority, InsecureSkipTlsVerify, TlsServerName, As, AsGroup })
+        foreach (var option in new Option[] { Kubeconfig, Context, InCluster, ServiceAccountDir, Server, Token, CertificateAuthority, InsecureSkipTlsVerify, TlsServerName, Namespace, As, AsGroup })
         {
             root.Options.Add(option);
         }
@@ -113,6 +120,7 @@ internal static class CliConnection
             KubeconfigPath = parseResult.GetValue(Kubeconfig),
             Context = parseResult.GetValue(Context),
             ServiceAccountDirectory = parseResult.GetValue(ServiceAccountDir),
+            Namespace = parseResult.GetValue(Namespace),
         };
 
         if (parseResult.GetValue(InCluster))
@@ -188,6 +196,7 @@ internal static class CliConnection
             o.Mode = options.Mode;
             o.Endpoint = options.Endpoint;
             o.Overrides = options.Overrides;
+            o.Namespace = options.Namespace;
             o.KubeconfigPath = options.KubeconfigPath;
             o.Context = options.Context;
             o.ServiceAccountDirectory = options.ServiceAccountDirectory;

@@ -8,9 +8,8 @@ internal static class ClusterInfoCommand
 {
     public static Command Create()
     {
-        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace of the cluster services (default kube-system)." };
+        var ns = CliConnection.Namespace; // the global -n: the cluster services' namespace (default kube-system)
         var command = new Command("cluster-info", "Display addresses of the control plane and services with label kubernetes.io/cluster-service=true.");
-        command.Options.Add(ns);
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             try

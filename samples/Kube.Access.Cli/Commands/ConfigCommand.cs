@@ -257,8 +257,8 @@ internal static class ConfigCommand
         var current = new Option<bool>("--current") { Description = "Modify the current context" };
         var cluster = new Option<string?>("--cluster") { Description = "cluster for the context entry in kubeconfig" };
         var user = new Option<string?>("--user") { Description = "user for the context entry in kubeconfig" };
-        var ns = new Option<string?>("--namespace") { Description = "namespace for the context entry in kubeconfig" };
-        var command = new Command("set-context", "Set a context entry in kubeconfig.") { name, current, cluster, user, ns };
+        var ns = CliConnection.Namespace; // kubectl's set-context --namespace is the global flag too
+        var command = new Command("set-context", "Set a context entry in kubeconfig.") { name, current, cluster, user };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var n = r.GetValue(name);

@@ -13,14 +13,14 @@ internal static class DashboardCommand
     public static Command Create()
     {
         var createAdmin = new Option<bool>("--create-admin-user") { Description = "Create ServiceAccount admin-user bound to cluster-admin and print a login token (TokenRequest)." };
-        var ns = new Option<string>("--namespace", "-n") { Description = "The dashboard's namespace.", DefaultValueFactory = _ => "kubernetes-dashboard" };
+        var ns = CliConnection.Namespace; // the global -n: the dashboard's namespace (default kubernetes-dashboard)
         var service = new Option<string>("--service") { Description = "The dashboard's service.", DefaultValueFactory = _ => "kubernetes-dashboard" };
         var port = new Option<int>("--port", "-p") { Description = "Port of the local proxy (0 picks a free port).", DefaultValueFactory = _ => LocalApiProxyOptions.DefaultPort };
         var proxyUrl = new Option<string?>("--proxy-url") { Description = "Print the URL through this running proxy (for example http://localhost:8001) instead of starting one." };
         var duration = new Option<string?>("--duration") { Description = "Token lifetime for --create-admin-user (Go duration such as 1h; default: server's)." };
 
         var command = new Command("dashboard", "Open the Kubernetes Dashboard through a local API proxy (and create its sample admin user).");
-        foreach (var option in new Option[] { createAdmin, ns, service, port, proxyUrl, duration })
+        foreach (var option in new Option[] { createAdmin, service, port, proxyUrl, duration })
         {
             command.Options.Add(option);
         }

@@ -13,7 +13,7 @@ internal static class DeployCommand
         var replicas = new Option<int>("--replicas") { Description = "Number of pods.", DefaultValueFactory = _ => 1 };
         var service = new Option<string?>("--service") { Description = "none, internal or external." };
         var ports = new Option<string[]>("--port") { Description = "PORT:TARGET[/TCP|UDP] (repeatable)." };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace (default 'default')." };
+        var ns = CliConnection.Namespace; // the global -n (default 'default')
         var createNs = new Option<bool>("--create-namespace") { Description = "Create the namespace." };
         var description = new Option<string?>("--description") { Description = "Description annotation." };
         var labels = new Option<string[]>("--label") { Description = "KEY=VALUE (repeatable)." };
@@ -24,7 +24,7 @@ internal static class DeployCommand
         var args = new Option<string?>("--args") { Description = "Arguments (split on spaces)." };
         var privileged = new Option<bool>("--privileged") { Description = "Run privileged." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the objects as YAML instead of creating them." };
-        var command = new Command("deploy", "Deploy an application like the dashboard's wizard (deployment + optional service).") { name, image, replicas, service, ports, ns, createNs, description, labels, env, cpu, memory, cmd, args, privileged, dryRun };
+        var command = new Command("deploy", "Deploy an application like the dashboard's wizard (deployment + optional service).") { name, image, replicas, service, ports, createNs, description, labels, env, cpu, memory, cmd, args, privileged, dryRun };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             try

@@ -9,8 +9,8 @@ internal static class DnsCommand
     public static Command Create()
     {
         var service = new Argument<string?>("service") { Description = "A service to list DNS records for (default: check cluster DNS).", Arity = ArgumentArity.ZeroOrOne };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace." };
-        var command = new Command("dns", "Check the cluster DNS (kube-dns service, CoreDNS deployment, Corefile) or list a service's DNS records.") { service, ns };
+        var ns = CliConnection.Namespace;
+        var command = new Command("dns", "Check the cluster DNS (kube-dns service, CoreDNS deployment, Corefile) or list a service's DNS records.") { service };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             try

@@ -17,7 +17,7 @@ internal static class ExecCommand
         var pod = new Argument<string>("POD") { Description = "The pod: NAME, pod/NAME, or deployment/, replicaset/, service/NAME (a pod of it, as kubectl picks)." };
         var commandLine = new Argument<string[]>("COMMAND") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var (container, ns, stdin, tty, quiet) = CommonOptions();
-        var command = new Command("exec", "Execute a command in a container (as kubectl exec).") { pod, commandLine, container, ns, stdin, tty, quiet };
+        var command = new Command("exec", "Execute a command in a container (as kubectl exec).") { pod, commandLine, container, stdin, tty, quiet };
         command.SetAction((ParseResult r, CancellationToken ct) => RunAsync(r, attach: false, r.GetValue(pod)!, r.GetValue(commandLine) ?? [], container, ns, stdin, tty, quiet, ct));
         return command;
     }
@@ -26,14 +26,14 @@ internal static class ExecCommand
     {
         var pod = new Argument<string>("POD") { Description = "The pod: NAME, pod/NAME, or deployment/, replicaset/, service/NAME (a pod of it, as kubectl picks)." };
         var (container, ns, stdin, tty, quiet) = CommonOptions();
-        var command = new Command("attach", "Attach to a process that is already running inside a container (as kubectl attach).") { pod, container, ns, stdin, tty, quiet };
+        var command = new Command("attach", "Attach to a process that is already running inside a container (as kubectl attach).") { pod, container, stdin, tty, quiet };
         command.SetAction((ParseResult r, CancellationToken ct) => RunAsync(r, attach: true, r.GetValue(pod)!, [], container, ns, stdin, tty, quiet, ct));
         return command;
     }
 
     private static (Option<string?> Container, Option<string?> Namespace, Option<bool> Stdin, Option<bool> Tty, Option<bool> Quiet) CommonOptions() => (
         new Option<string?>("--container", "-c") { Description = "Container name. If omitted, the kubectl.kubernetes.io/default-container annotation, else the first container." },
-        new Option<string?>("--namespace", "-n") { Description = "The pod's namespace (default: the context's)." },
+        CliConnection.Namespace,
         new Option<bool>("--stdin", "-i") { Description = "Pass stdin to the container (closed at its end)." },
         new Option<bool>("--tty", "-t") { Description = "Stdin is a TTY (raw terminal, window size forwarded)." },
         new Option<bool>("--quiet", "-q") { Description = "Only print output from the remote session." });

@@ -10,13 +10,13 @@ internal static class ExposeCommand
     {
         var kind = new Argument<string>("kind") { Description = "deployment, replicaset, replicationcontroller, pod or service." };
         var name = new Argument<string>("name") { Description = "The object's name." };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace." };
+        var ns = CliConnection.Namespace;
         var serviceName = new Option<string?>("--name") { Description = "The new service's name." };
         var type = new Option<string?>("--type") { Description = "ClusterIP, NodePort, LoadBalancer or ExternalName." };
         var port = new Option<int?>("--port") { Description = "The service port." };
         var targetPort = new Option<string?>("--target-port") { Description = "The target port (number or name)." };
         var protocol = new Option<string?>("--protocol") { Description = "TCP, UDP or SCTP." };
-        var command = new Command("expose", "Expose a deployment, replica set, pod or service as a new service (kubectl expose).") { kind, name, ns, serviceName, type, port, targetPort, protocol };
+        var command = new Command("expose", "Expose a deployment, replica set, pod or service as a new service (kubectl expose).") { kind, name, serviceName, type, port, targetPort, protocol };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             try

@@ -15,7 +15,7 @@ internal static class ImagesCommand
     public static Command Create()
     {
         var allNamespaces = new Option<bool>("--all-namespaces", "-A") { Description = "List pods in all namespaces." };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "The namespace (default: the context's)." };
+        var ns = CliConnection.Namespace;
         var selector = new Option<string?>("--selector", "-l") { Description = "Label selector, e.g. app=nginx." };
         var fieldSelector = new Option<string?>("--field-selector") { Description = "Field selector, e.g. status.phase=Running." };
         var count = new Option<bool>("--count") { Description = "Count containers per image (like `| sort | uniq -c`)." };
@@ -26,7 +26,7 @@ internal static class ImagesCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not report progress on stderr." };
 
         var command = new Command("images", "List the container images running in the cluster (all namespaces, a namespace, or a label selector).");
-        foreach (var option in new Option[] { allNamespaces, ns, selector, fieldSelector, count, byPod, allKinds, output, chunk, quiet })
+        foreach (var option in new Option[] { allNamespaces, selector, fieldSelector, count, byPod, allKinds, output, chunk, quiet })
         {
             command.Options.Add(option);
         }

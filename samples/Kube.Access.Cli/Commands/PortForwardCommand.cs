@@ -15,14 +15,14 @@ internal static class PortForwardCommand
             Description = "Addresses to listen on (comma separated): IP addresses or localhost. Default localhost (127.0.0.1 and ::1).",
             DefaultValueFactory = _ => ["localhost"],
         };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "The namespace of the target (default: the context's)." };
+        var ns = CliConnection.Namespace;
         var timeout = new Option<TimeSpan?>("--pod-running-timeout") { Description = "How long to wait for a pod of the target (default 1m)." };
         var noFollow = new Option<bool>("--no-follow") { Description = "Keep kubectl's behaviour: do not move to a new pod when the target's pod goes away." };
         var roundRobin = new Option<bool>("--round-robin") { Description = "For a service, spread new connections over all its ready pods." };
 
         var command = new Command("port-forward", "Forward one or more local ports to a pod (as kubectl port-forward).")
         {
-            target, ports, address, ns, timeout, noFollow, roundRobin,
+            target, ports, address, timeout, noFollow, roundRobin,
         };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {

@@ -28,9 +28,9 @@ internal static class ServicesCommand
     private static Command Sub(string verb, string description, Func<IServiceAccess, string, string, TimeSpan, CancellationToken, Task> run)
     {
         var name = new Argument<string>("name") { Description = "The service name." };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace." };
+        var ns = CliConnection.Namespace;
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait (wait-external-ip).", DefaultValueFactory = _ => 300 };
-        var command = new Command(verb, description) { name, ns, timeout };
+        var command = new Command(verb, description) { name, timeout };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             try

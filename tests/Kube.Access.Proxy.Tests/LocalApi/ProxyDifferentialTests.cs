@@ -147,7 +147,10 @@ public sealed class ProxyOptionsDifferentialTests
         {
             var theirs = await RawHttp.SendAsync(kubectl.Port, method, target, body: body);
             var mine = await RawHttp.SendAsync(ours.Port, method, target, body: body);
-            ProxyDifferentialTests.AssertSame(theirs, mine);
+            using (new FluentAssertions.Execution.AssertionScope($"{method} {target}"))
+            {
+                ProxyDifferentialTests.AssertSame(theirs, mine);
+            }
         }
     }
 }
