@@ -31,6 +31,21 @@ public sealed class ImagesCliTests(CliEmulatorFixture emulator) : IClassFixture<
         }
     }
 
+    [Theory]
+    [InlineData("-n", "kube-system")]
+    [InlineData("--namespace=kube-system")]
+    [InlineData("--context", "emulator", "-n", "kube-system")]
+    public async Task Global_flags_go_before_the_command_as_with_kubectl(params string[] globals)
+    {
+        var kubectl = await KubectlTool.RunAsync([.. globals, "get", "pods", "-o", "jsonpath=" + ImagesTemplate], emulator.Kubeconfig);
+        var ours = await KubeAccessCli.RunAsync([.. globals, "images", "-q", "-o", "jsonpath=" + ImagesTemplate], emulator.Kubeconfig);
+
+        kubectl.ExitCode.Should().Be(0, kubectl.ToString());
+        ours.ExitCode.Should().Be(0, ours.ToString());
+        kubectl.Stdout.Should().Contain("coredns");
+        ours.Stdout.Should().Be(kubectl.Stdout);
+    }
+
     [Fact]
     public async Task Count_matches_the_guides_sort_uniq_pipeline()
     {
