@@ -32,4 +32,20 @@ public sealed class ExecTargetCliTests(CliEmulatorFixture emulator) : IClassFixt
         ours.Stderr.Should().Contain("nope");
         ours.Stdout.Should().BeEmpty();
     }
+
+    [Theory]
+    [InlineData("exec", "deploy/mongo")]
+    [InlineData("exec", "deploy/mongo", "hostname")]
+    [InlineData("exec", "-c", "nope", "deploy/mongo", "--", "true")]
+    [InlineData("exec", "pod/nope", "--", "true")]
+    public async Task A_refused_exec_says_what_kubectl_says(params string[] arguments)
+    {
+        var kubectl = await KubectlTool.RunAsync(arguments, emulator.Kubeconfig);
+        var ours = await KubeAccessCli.RunAsync(arguments, emulator.Kubeconfig);
+
+        kubectl.ExitCode.Should().Be(1, kubectl.ToString());
+        ours.ExitCode.Should().Be(1, ours.ToString());
+        ours.Stdout.Should().BeEmpty();
+        ours.Stderr.Replace("kube-access", "kubectl", StringComparison.Ordinal).Should().Be(kubectl.Stderr);
+    }
 }

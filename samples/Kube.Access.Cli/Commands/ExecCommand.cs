@@ -15,10 +15,28 @@ internal static class ExecCommand
     public static Command Create()
     {
         var pod = new Argument<string>("POD") { Description = "The pod: NAME, pod/NAME, or deployment/, replicaset/, service/NAME (a pod of it, as kubectl picks)." };
-        var commandLine = new Argument<string[]>("COMMAND") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
+        var commandLine = new Argument<string[]>("COMMAND") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.ZeroOrMore };
         var (container, ns, stdin, tty, quiet) = CommonOptions();
         var command = new Command("exec", "Execute a command in a container (as kubectl exec).") { pod, commandLine, container, stdin, tty, quiet };
-        command.SetAction((ParseResult r, CancellationToken ct) => RunAsync(r, attach: false, r.GetValue(pod)!, r.GetValue(commandLine) ?? [], container, ns, stdin, tty, quiet, ct));
+        command.SetAction((ParseResult r, CancellationToken ct) =>
+        {
+            // kubectl's rules: a command is required, and only after -- (the old `exec POD COMMAND` form is refused).
+            var words = r.GetValue(commandLine) ?? [];
+            if (words.Length == 0)
+            {
+                Console.Error.WriteLine("error: you must specify at least one command for the container");
+                return Task.FromResult(1);
+            }
+
+            if (!r.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash))
+            {
+                Console.Error.WriteLine("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead");
+                Console.Error.WriteLine("See 'kube-access exec -h' for help and examples");
+                return Task.FromResult(1);
+            }
+
+            return RunAsync(r, attach: false, r.GetValue(pod)!, words, container, ns, stdin, tty, quiet, ct);
+        });
         return command;
     }
 
@@ -101,6 +119,12 @@ internal static class ExecCommand
         catch (ExecException e) when (e.Kind == ExecErrorKind.PodNotFound)
         {
             Console.Error.WriteLine($"Error from server (NotFound): {e.ApiServerMessage ?? e.Message}");
+            return 1;
+        }
+        catch (ExecException e) when (e.Kind == ExecErrorKind.ContainerNotFound)
+        {
+            // The API server's answer to an unknown container, as kubectl prints it.
+            Console.Error.WriteLine($"Error from server (BadRequest): {e.ApiServerMessage ?? e.Message}");
             return 1;
         }
         catch (KubeAccessException e)
