@@ -38,7 +38,11 @@ public sealed class ExecTargetCliTests(CliEmulatorFixture emulator) : IClassFixt
     [InlineData("exec", "deploy/mongo", "hostname")]
     [InlineData("exec", "-c", "nope", "deploy/mongo", "--", "true")]
     [InlineData("exec", "pod/nope", "--", "true")]
-    public async Task A_refused_exec_says_what_kubectl_says(params string[] arguments)
+    [InlineData("exec", "deploy/nope", "--", "true")]
+    [InlineData("port-forward", "deploy/mongo")]
+    [InlineData("port-forward", "deploy/nope", "27017")]
+    [InlineData("port-forward", "svc/mongo", "27018")]
+    public async Task A_refused_exec_or_port_forward_says_what_kubectl_says(params string[] arguments)
     {
         var kubectl = await KubectlTool.RunAsync(arguments, emulator.Kubeconfig);
         var ours = await KubeAccessCli.RunAsync(arguments, emulator.Kubeconfig);

@@ -219,7 +219,8 @@ internal static class CliConnection
     /// <summary>Prints a Kube.Access error the way kubectl does (<c>error: ...</c> on stderr) and returns exit code 1.</summary>
     public static int ReportError(Exception exception)
     {
-        Console.Error.WriteLine($"error: {exception.Message}");
+        // kubectl prints the API server's refusals as they are ("Error from server (NotFound): ..."), other errors after "error: ".
+        Console.Error.WriteLine(exception.Message.StartsWith("Error from server", StringComparison.Ordinal) ? exception.Message : $"error: {exception.Message}");
         return 1;
     }
 

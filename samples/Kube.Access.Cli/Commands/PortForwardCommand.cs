@@ -9,7 +9,7 @@ internal static class PortForwardCommand
     public static Command Create()
     {
         var target = new Argument<string>("TYPE/NAME") { Description = "pod/NAME (or NAME), deployment/NAME, replicaset/NAME or service/NAME." };
-        var ports = new Argument<string[]>("[LOCAL:]REMOTE") { Description = "Port specs: 28015:27017, :27017 (random local port), 27017.", Arity = ArgumentArity.OneOrMore };
+        var ports = new Argument<string[]>("[LOCAL:]REMOTE") { Description = "Port specs: 28015:27017, :27017 (random local port), 27017.", Arity = ArgumentArity.ZeroOrMore };
         var address = new Option<string[]>("--address")
         {
             Description = "Addresses to listen on (comma separated): IP addresses or localhost. Default localhost (127.0.0.1 and ::1).",
@@ -26,6 +26,13 @@ internal static class PortForwardCommand
         };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
+            if (r.GetValue(ports) is not { Length: > 0 })
+            {
+                Console.Error.WriteLine("error: TYPE/NAME and list of ports are required for port-forward");
+                Console.Error.WriteLine("See 'kube-access port-forward -h' for help and examples");
+                return 1;
+            }
+
             try
             {
                 await using var connection = await CliConnection.CreateAsync(r, ct).ConfigureAwait(false);
