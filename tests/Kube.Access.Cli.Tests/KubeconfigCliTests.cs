@@ -95,6 +95,8 @@ public sealed class KubeconfigCliTests(CliEmulatorFixture emulator) : IClassFixt
     [InlineData("", "--tls-server-name kubernetes.default.svc", true)]
     [InlineData("", "--tls-server-name wrong.example", false)]
     [InlineData("dead-server wrong-token no-ca", "--server {server} --token {token} --certificate-authority {ca}", true)]
+    [InlineData("no-current-context", "--server {server} --token {token} --certificate-authority {ca}", true)]
+    [InlineData("no-current-context", "--token {token}", false)]
     public async Task Global_flags_lay_over_the_kubeconfig_as_kubectls_do(string kubeconfigChanges, string flags, bool succeeds)
     {
         var ca = Path.Combine(_directory, "ca.crt");
@@ -107,6 +109,7 @@ public sealed class KubeconfigCliTests(CliEmulatorFixture emulator) : IClassFixt
             {
                 "wrong-token" => yaml.Replace(emulator.Api.DefaultToken, "not-a-valid-token", StringComparison.Ordinal),
                 "dead-server" => yaml.Replace($"server: {server}", "server: https://127.0.0.1:1", StringComparison.Ordinal),
+                "no-current-context" => string.Join('\n', yaml.Split('\n').Where(l => !l.StartsWith("current-context:", StringComparison.Ordinal))),
                 "no-ca" => string.Join('\n', yaml.Split('\n').Where(l => !l.Contains("certificate-authority-data:", StringComparison.Ordinal))),
                 _ => throw new ArgumentException(change),
             };

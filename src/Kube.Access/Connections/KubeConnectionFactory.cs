@@ -96,13 +96,13 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
             case KubeConnectionMode.InCluster:
                 return await LoadInClusterAsync(cancellationToken).ConfigureAwait(false);
             case KubeConnectionMode.Kubeconfig:
-                return await _kubeconfig.ResolveAsync(_options.KubeconfigPath, _options.Context, cancellationToken).ConfigureAwait(false);
+                return await FromKubeconfigAsync(_options.KubeconfigPath, _options.Context, cancellationToken).ConfigureAwait(false);
         }
 
         // client-go: an explicit kubeconfig path or context means kubeconfig, whatever the environment.
         if (_options.KubeconfigPath is not null || _options.Context is not null)
         {
-            return await _kubeconfig.ResolveAsync(_options.KubeconfigPath, _options.Context, cancellationToken).ConfigureAwait(false);
+            return await FromKubeconfigAsync(_options.KubeconfigPath, _options.Context, cancellationToken).ConfigureAwait(false);
         }
 
         var status = _inCluster.Detect();
@@ -113,7 +113,7 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
 
         if (_kubeconfig.Exists(null))
         {
-            return await _kubeconfig.ResolveAsync(null, null, cancellationToken).ConfigureAwait(false);
+            return await FromKubeconfigAsync(null, null, cancellationToken).ConfigureAwait(false);
         }
 
         // As kubectl: with --server and no configuration at all, the overrides are the whole endpoint.
@@ -125,6 +125,19 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
         throw new KubeAccessException(
             "No cluster configuration found: not in a cluster (" + status.Reason + ") and no kubeconfig at "
             + string.Join(Path.PathSeparator, KubeconfigLocations.Resolve(null)) + " (set KUBECONFIG or pass a kubeconfig path).");
+    }
+
+    private async ValueTask<KubeEndpoint> FromKubeconfigAsync(string? path, string? context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _kubeconfig.ResolveAsync(path, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeconfigException e) when (context is null && e.Field == "current-context" && _options.Overrides?.Server is { } server)
+        {
+            // As kubectl: with --server, a kubeconfig that chooses no context is an empty one, not an error.
+            return new KubeEndpoint { Server = server, Source = "overrides" };
+        }
     }
 
     private async ValueTask<KubeEndpoint> LoadInClusterAsync(CancellationToken cancellationToken)
