@@ -51,6 +51,25 @@ public sealed class ProxyCliTests(CliEmulatorFixture emulator) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Tls_server_name_is_checked_through_the_environments_proxy()
+    {
+        await using var proxy = new LoopbackHttpProxy();
+        var server = $"https://apiserver.kube-access.test:{emulator.Api.Url.Port}";
+        var kubeconfig = WriteKubeconfig("tls-server-name", server: server);
+        File.WriteAllText(kubeconfig, File.ReadAllText(kubeconfig).Replace($"    server: {server}\n", $"    server: {server}\n    tls-server-name: kubernetes.default.svc\n", StringComparison.Ordinal));
+        var environment = ProxyEnvironment(proxy.Url.ToString());
+
+        var kubectl = await KubectlTool.RunAsync(["get", "--raw", "/api"], kubeconfig, environment: environment);
+        var ours = await KubeAccessCli.RunAsync(["api", "/api"], kubeconfig, environment: environment);
+
+        kubectl.ExitCode.Should().Be(0, kubectl.ToString());
+        ours.ExitCode.Should().Be(0, ours.ToString());
+        SameJson(ours.Stdout, kubectl.Stdout);
+        proxy.Requests.Should().HaveCountGreaterOrEqualTo(2).And.OnlyContain(r => r.Method == "CONNECT" && r.Target == $"apiserver.kube-access.test:{emulator.Api.Url.Port}",
+            "the certificate names kubernetes.default.svc, not the server's host: both check tls-server-name through the tunnel");
+    }
+
+    [Fact]
     public async Task Kubeconfig_proxy_url_is_used_even_for_a_loopback_server()
     {
         await using var proxy = new LoopbackHttpProxy();

@@ -87,9 +87,10 @@ public sealed class KubeConnection : IKubeConnection
 
         // tls-server-name is the name sent in the TLS handshake (SNI) as well as the one checked. The handler
         // takes SNI from the Host header or the URL only, so the handshake is done here, as client-go does
-        // with tls.Config.ServerName; the HTTP Host header stays the server's. Through an HTTP proxy the
-        // handler must tunnel first, so there the name is only checked.
-        if (Endpoint.Server.Scheme == Uri.UriSchemeHttps && endpoint.Tls.TlsServerName is { Length: > 0 } serverName && endpoint.ProxyUrl is null)
+        // with tls.Config.ServerName; the HTTP Host header stays the server's. Through a proxy (proxy-url or the
+        // environment's, whichever applies to this server) the handler must tunnel first and the callback would
+        // reach the proxy, so there the name is only checked.
+        if (Endpoint.Server.Scheme == Uri.UriSchemeHttps && endpoint.Tls.TlsServerName is { Length: > 0 } serverName && _transport.Proxy.GetProxy(endpoint.Server) is null)
         {
             _transport.ConnectCallback = (context, ct) => ConnectWithServerNameAsync(context, serverName, ct);
         }
