@@ -24,8 +24,6 @@ public sealed class KubeEnvironmentProxy : IWebProxy
     private readonly List<Func<string, int, IPAddress?, bool>> _exemptions = [];
     private readonly bool _exemptAll;
     private readonly ProxyCredentials _credentials;
-    private readonly Uri? _httpProxy;
-    private readonly Uri? _httpsProxy;
     private readonly KubeProxyConfigurationException? _httpError;
     private readonly KubeProxyConfigurationException? _httpsError;
 
@@ -36,10 +34,8 @@ public sealed class KubeEnvironmentProxy : IWebProxy
     /// <remarks>A proxy value that is not a usable URL is reported by <see cref="GetProxy"/> for a server of its scheme only.</remarks>
     public KubeEnvironmentProxy(string? httpProxy, string? httpsProxy, string? noProxy)
     {
-        _httpProxy = TryParseProxy(httpProxy, "HTTP_PROXY", out var httpCredential, out _httpError);
-        _httpsProxy = TryParseProxy(httpsProxy, "HTTPS_PROXY", out var httpsCredential, out _httpsError);
-        HttpProxy = _httpProxy;
-        HttpsProxy = _httpsProxy;
+        HttpProxy = TryParseProxy(httpProxy, "HTTP_PROXY", out var httpCredential, out _httpError);
+        HttpsProxy = TryParseProxy(httpsProxy, "HTTPS_PROXY", out var httpsCredential, out _httpsError);
         _credentials = new ProxyCredentials(HttpProxy, httpCredential, HttpsProxy, httpsCredential);
         foreach (var raw in (noProxy ?? string.Empty).Split(','))
         {
@@ -89,16 +85,16 @@ public sealed class KubeEnvironmentProxy : IWebProxy
         ArgumentNullException.ThrowIfNull(destination);
         var (proxy, error) = destination.Scheme.ToLowerInvariant() switch
         {
-            "https" or "wss" => (_httpsProxy, _httpsError),
-            "http" or "ws" => (_httpProxy, _httpError),
+            "https" or "wss" => (HttpsProxy, _httpsError),
+            "http" or "ws" => (HttpProxy, _httpError),
             _ => (null, null),
         };
-        if (error is not null && UsesProxy(destination))
+        if ((proxy is null && error is null) || !UsesProxy(destination))
         {
-            throw error;
+            return null;
         }
 
-        return proxy is not null && UsesProxy(destination) ? proxy : null;
+        return error is null ? proxy : throw error;
     }
 
     /// <inheritdoc />
