@@ -216,6 +216,14 @@ internal static class CliConnection
         }
     }
 
+    /// <summary>A command line kubectl refuses before doing anything: its message and help pointer on stderr, exit code 1.</summary>
+    public static int UsageError(string command, string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        Console.Error.WriteLine($"See 'kube-access {command} -h' for help and examples");
+        return 1;
+    }
+
     /// <summary>Prints a Kube.Access error the way kubectl does (<c>error: ...</c> on stderr) and returns exit code 1.</summary>
     public static int ReportError(Exception exception)
     {

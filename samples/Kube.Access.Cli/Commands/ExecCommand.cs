@@ -30,9 +30,7 @@ internal static class ExecCommand
 
             if (!r.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash))
             {
-                Console.Error.WriteLine("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead");
-                Console.Error.WriteLine("See 'kube-access exec -h' for help and examples");
-                return Task.FromResult(1);
+                return Task.FromResult(CliConnection.UsageError("exec", "exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead"));
             }
 
             return RunAsync(r, attach: false, r.GetValue(pod)!, words, container, ns, stdin, tty, quiet, ct);
@@ -116,15 +114,10 @@ internal static class ExecCommand
         {
             return 130;
         }
-        catch (ExecException e) when (e.Kind == ExecErrorKind.PodNotFound)
+        catch (ExecException e) when (e.Kind is ExecErrorKind.PodNotFound or ExecErrorKind.ContainerNotFound)
         {
-            Console.Error.WriteLine($"Error from server (NotFound): {e.ApiServerMessage ?? e.Message}");
-            return 1;
-        }
-        catch (ExecException e) when (e.Kind == ExecErrorKind.ContainerNotFound)
-        {
-            // The API server's answer to an unknown container, as kubectl prints it.
-            Console.Error.WriteLine($"Error from server (BadRequest): {e.ApiServerMessage ?? e.Message}");
+            // The API server's answers to an unknown pod (NotFound) and container (BadRequest), as kubectl prints them.
+            Console.Error.WriteLine($"Error from server ({(e.Kind == ExecErrorKind.PodNotFound ? "NotFound" : "BadRequest")}): {e.ApiServerMessage ?? e.Message}");
             return 1;
         }
         catch (KubeAccessException e)

@@ -28,9 +28,7 @@ internal static class PortForwardCommand
         {
             if (r.GetValue(ports) is not { Length: > 0 })
             {
-                Console.Error.WriteLine("error: TYPE/NAME and list of ports are required for port-forward");
-                Console.Error.WriteLine("See 'kube-access port-forward -h' for help and examples");
-                return 1;
+                return CliConnection.UsageError("port-forward", "TYPE/NAME and list of ports are required for port-forward");
             }
 
             try
