@@ -20,6 +20,22 @@ public sealed class CliEmulatorFixture : IAsyncLifetime
         Api.WriteKubeconfig(Kubeconfig, EmulatorAuth.Token);
     }
 
+    /// <summary>
+    /// The emulator's token kubeconfig with its cluster changed: <paramref name="server"/> instead of the emulator's URL
+    /// (same when null), followed by <paramref name="clusterFields"/> (indented YAML lines such as <c>    proxy-url: ...\n</c>).
+    /// </summary>
+    public string KubeconfigWithCluster(string? server = null, string clusterFields = "")
+    {
+        var yaml = Api.GetKubeconfig(EmulatorAuth.Token);
+        var serverLine = $"    server: {Api.Url.ToString().TrimEnd('/')}\n";
+        if (!yaml.Contains(serverLine, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The emulator's kubeconfig has no line '{serverLine.Trim()}':\n{yaml}");
+        }
+
+        return yaml.Replace(serverLine, $"    server: {server ?? Api.Url.ToString().TrimEnd('/')}\n" + clusterFields, StringComparison.Ordinal);
+    }
+
     public async Task DisposeAsync()
     {
         await Api.DisposeAsync();

@@ -17,10 +17,9 @@ public sealed class KubeconfigCliTests(CliEmulatorFixture emulator) : IClassFixt
     public async Task A_kubeconfig_with_a_ca_and_insecure_skip_tls_verify_is_refused_as_kubectl_refuses_it()
     {
         var path = Path.Combine(_directory, "config");
-        var yaml = emulator.Api.GetKubeconfig();
-        var serverLine = $"    server: {emulator.Api.Url.ToString().TrimEnd('/')}\n";
-        yaml.Should().Contain(serverLine).And.Contain("certificate-authority-data:");
-        File.WriteAllText(path, yaml.Replace(serverLine, serverLine + "    insecure-skip-tls-verify: true\n", StringComparison.Ordinal));
+        var yaml = emulator.KubeconfigWithCluster(clusterFields: "    insecure-skip-tls-verify: true\n");
+        yaml.Should().Contain("certificate-authority-data:");
+        File.WriteAllText(path, yaml);
 
         var kubectl = await KubectlTool.RunAsync(["get", "--raw", "/version"], path);
         var ours = await KubeAccessCli.RunAsync(["version"], path);

@@ -1,6 +1,5 @@
 using FluentAssertions;
 using Kube.Access.TestSupport;
-using Kube.Access.Testing;
 
 namespace Kube.Access.Cli.Tests;
 
@@ -55,8 +54,7 @@ public sealed class ProxyCliTests(CliEmulatorFixture emulator) : IClassFixture<C
     {
         await using var proxy = new LoopbackHttpProxy();
         var server = $"https://apiserver.kube-access.test:{emulator.Api.Url.Port}";
-        var kubeconfig = WriteKubeconfig("tls-server-name", server: server);
-        File.WriteAllText(kubeconfig, File.ReadAllText(kubeconfig).Replace($"    server: {server}\n", $"    server: {server}\n    tls-server-name: kubernetes.default.svc\n", StringComparison.Ordinal));
+        var kubeconfig = WriteKubeconfig("tls-server-name", server: server, clusterFields: "    tls-server-name: kubernetes.default.svc\n");
         var environment = ProxyEnvironment(proxy.Url.ToString());
 
         var kubectl = await KubectlTool.RunAsync(["get", "--raw", "/api"], kubeconfig, environment: environment);
@@ -73,7 +71,7 @@ public sealed class ProxyCliTests(CliEmulatorFixture emulator) : IClassFixture<C
     public async Task Kubeconfig_proxy_url_is_used_even_for_a_loopback_server()
     {
         await using var proxy = new LoopbackHttpProxy();
-        var kubeconfig = WriteKubeconfig("proxy-url", server: emulator.Api.Url.ToString().TrimEnd('/'), proxyUrl: proxy.Url.ToString());
+        var kubeconfig = WriteKubeconfig("proxy-url", server: emulator.Api.Url.ToString().TrimEnd('/'), clusterFields: $"    proxy-url: {proxy.Url.ToString().TrimEnd('/')}\n");
 
         var kubectl = await KubectlTool.RunAsync(["get", "--raw", "/api"], kubeconfig);
         var kubectlRequests = proxy.Requests.Count;
@@ -146,14 +144,10 @@ public sealed class ProxyCliTests(CliEmulatorFixture emulator) : IClassFixture<C
         ["ALL_PROXY"] = null,
     };
 
-    private string WriteKubeconfig(string name, string server, string? proxyUrl = null)
+    private string WriteKubeconfig(string name, string server, string clusterFields = "")
     {
-        var yaml = emulator.Api.GetKubeconfig(EmulatorAuth.Token);
-        var serverLine = $"    server: {emulator.Api.Url.ToString().TrimEnd('/')}\n";
-        yaml.Should().Contain(serverLine);
-        yaml = yaml.Replace(serverLine, $"    server: {server}\n" + (proxyUrl is null ? string.Empty : $"    proxy-url: {proxyUrl.TrimEnd('/')}\n"), StringComparison.Ordinal);
         var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, yaml);
+        File.WriteAllText(path, emulator.KubeconfigWithCluster(server, clusterFields));
         return path;
     }
 }
