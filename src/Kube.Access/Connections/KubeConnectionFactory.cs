@@ -117,9 +117,9 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
         }
 
         // As kubectl: with --server and no configuration at all, the overrides are the whole endpoint.
-        if (_options.Overrides?.Server is { } server)
+        if (OverridesOnly() is { } endpoint)
         {
-            return new KubeEndpoint { Server = server, Source = "overrides" };
+            return endpoint;
         }
 
         throw new KubeAccessException(
@@ -133,12 +133,16 @@ public sealed class KubeConnectionFactory : IKubeConnectionFactory
         {
             return await _kubeconfig.ResolveAsync(path, context, cancellationToken).ConfigureAwait(false);
         }
-        catch (KubeconfigException e) when (context is null && e.Field == "current-context" && _options.Overrides?.Server is { } server)
+        catch (KubeconfigException e) when (context is null && e.Field == "current-context" && OverridesOnly() is { } endpoint)
         {
             // As kubectl: with --server, a kubeconfig that chooses no context is an empty one, not an error.
-            return new KubeEndpoint { Server = server, Source = "overrides" };
+            return endpoint;
         }
     }
+
+    /// <summary>The endpoint of the overrides alone (their server, nothing else: the overrides are laid over it later), when they name a server.</summary>
+    private KubeEndpoint? OverridesOnly() =>
+        _options.Overrides?.Server is { } server ? new KubeEndpoint { Server = server, Source = "overrides" } : null;
 
     private async ValueTask<KubeEndpoint> LoadInClusterAsync(CancellationToken cancellationToken)
     {
