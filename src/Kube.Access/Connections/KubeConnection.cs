@@ -62,11 +62,13 @@ public sealed class KubeConnection : IKubeConnection
         // proxy as Go reads it (never for a loopback server, NO_PROXY with CIDR blocks, no ALL_PROXY), not
         // .NET's default proxy, which would send a kind or minikube cluster's traffic to HTTPS_PROXY.
         // User information in proxy-url becomes the proxy's credentials (answering its 407 challenge).
-        _transport.Proxy = endpoint.ProxyUrl is not null
+        // With no proxy variable set at all the handler gets no proxy (no per-request proxy decision on the REST path).
+        IWebProxy? proxy = endpoint.ProxyUrl is not null
             ? new WebProxy(KubeEnvironmentProxy.ParseProxy(endpoint.ProxyUrl.OriginalString, "proxy-url", out var proxyCredential)) { BypassProxyOnLocal = false, Credentials = proxyCredential }
-            : KubeEnvironmentProxy.FromEnvironment();
-        _transport.UseProxy = true;
-        _ = _transport.Proxy.GetProxy(endpoint.Server); // an unusable proxy for this server is an error now, not at the first request
+            : KubeEnvironmentProxy.FromEnvironment() is { IsEmpty: false } environment ? environment : null;
+        _transport.Proxy = proxy;
+        _transport.UseProxy = proxy is not null;
+        var serverProxy = proxy?.GetProxy(endpoint.Server); // an unusable proxy for this server is an error now, not at the first request
 
         ConfigureTls(endpoint.Tls);
         if (endpoint.Tls.ClientCertificatePem is { Length: > 0 } certPem)
@@ -90,7 +92,7 @@ public sealed class KubeConnection : IKubeConnection
         // with tls.Config.ServerName; the HTTP Host header stays the server's. Through a proxy (proxy-url or the
         // environment's, whichever applies to this server) the handler must tunnel first and the callback would
         // reach the proxy, so there the name is only checked.
-        if (Endpoint.Server.Scheme == Uri.UriSchemeHttps && endpoint.Tls.TlsServerName is { Length: > 0 } serverName && _transport.Proxy.GetProxy(endpoint.Server) is null)
+        if (Endpoint.Server.Scheme == Uri.UriSchemeHttps && endpoint.Tls.TlsServerName is { Length: > 0 } serverName && serverProxy is null)
         {
             _transport.ConnectCallback = (context, ct) => ConnectWithServerNameAsync(context, serverName, ct);
         }

@@ -62,6 +62,9 @@ public sealed class KubeEnvironmentProxy : IWebProxy
     /// <summary>The proxy for https:// servers, if any (null also when the value is unusable).</summary>
     public Uri? HttpsProxy { get; }
 
+    /// <summary>True when no proxy variable is set (not even an unusable one): every destination is reached directly.</summary>
+    public bool IsEmpty => HttpProxy is null && HttpsProxy is null && _httpError is null && _httpsError is null;
+
     /// <inheritdoc />
     public ICredentials? Credentials
     {

@@ -118,8 +118,11 @@ public sealed class KubeEnvironmentProxyTests
         proxy.HttpsProxy.Should().Be(new Uri("http://upper.corp:1/"), "the upper-case name wins");
         proxy.HttpProxy.Should().Be(new Uri("http://lower-http.corp:3/"), "the lower-case name serves when the upper-case one is unset");
         proxy.GetProxy(new Uri("https://api.skip.example")).Should().BeNull();
-        KubeEnvironmentProxy.FromEnvironment(name => name == "ALL_PROXY" ? "http://all.corp:4" : null)
-            .GetProxy(new Uri("https://10.0.0.5")).Should().BeNull("ALL_PROXY is not read, as in Go");
+        var allOnly = KubeEnvironmentProxy.FromEnvironment(name => name == "ALL_PROXY" ? "http://all.corp:4" : null);
+        allOnly.GetProxy(new Uri("https://10.0.0.5")).Should().BeNull("ALL_PROXY is not read, as in Go");
+        allOnly.IsEmpty.Should().BeTrue();
+        proxy.IsEmpty.Should().BeFalse();
+        KubeEnvironmentProxy.FromEnvironment(name => name == "HTTPS_PROXY" ? "ftp://bad" : null).IsEmpty.Should().BeFalse("an unusable value still counts: it is reported, not ignored");
     }
 
     [Theory]
