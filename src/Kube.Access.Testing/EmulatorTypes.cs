@@ -46,6 +46,12 @@ public sealed record EmulatorRequest(
     IReadOnlyList<string> ImpersonatedGroups,
     int StatusCode);
 
+/// <summary>A request the emulator failed on with an exception of its own (a bug of the emulator), as listed in <see cref="KubeApiEmulator.UnexpectedErrors"/>.</summary>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="PathAndQuery">The path with its query string.</param>
+/// <param name="Exception">What the emulator threw.</param>
+public sealed record EmulatorServerError(string Method, string PathAndQuery, Exception Exception);
+
 /// <summary>An authorization question the emulator asks <see cref="KubeApiEmulatorOptions.Authorize"/>.</summary>
 /// <param name="User">The user making the request (after impersonation, for everything but the <c>impersonate</c> verb).</param>
 /// <param name="Groups">The user's groups.</param>

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using Kube.Access.Testing.Http;
 using Kube.Access.Testing.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -40,6 +41,9 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (EmulatorUser User, DateTimeOffset Expires)> _serviceAccountTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Password, EmulatorUser User)> _basicUsers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RecordedRequestEntry> _requests = new();
+    private readonly ConcurrentQueue<EmulatorServerError> _unexpectedErrors = new();
+    private readonly ListHandler _list;
+    private readonly WatchHandler _watch;
     private readonly string _tempDirectory;
     private readonly object _tokenFileGate = new();
     private readonly bool _allowAnonymous;
@@ -58,6 +62,8 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
         _ = new Defaults(_state);
         InitializeStreaming();
         Controllers = new Controllers(_state, _logger, _stopping);
+        _list = new ListHandler(_state);
+        _watch = new WatchHandler(_state, _logger, _stopping);
         _allowAnonymous = options.AllowAnonymous ?? !options.Https;
         if (options.Https)
         {
@@ -90,6 +96,13 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
 
     /// <summary>The requests received so far (oldest first, at most <see cref="KubeApiEmulatorOptions.MaxRecordedRequests"/>).</summary>
     public IReadOnlyList<EmulatorRequest> Requests => _requests.Select(r => r.ToRecord()).ToList();
+
+    /// <summary>
+    /// The requests the emulator failed on with an exception of its own (a bug of the emulator, not
+    /// a refusal of the request), oldest first. The client got a 500 <c>InternalError</c>; with
+    /// <see cref="KubeApiEmulatorOptions.FailOnUnexpectedErrors"/> (the default) disposing the emulator throws them.
+    /// </summary>
+    public IReadOnlyList<EmulatorServerError> UnexpectedErrors => _unexpectedErrors.ToArray();
 
     /// <summary>Starts an emulator listening on loopback; dispose it to stop.</summary>
     /// <param name="options">The options (default: plain HTTP, ephemeral port, empty scenario).</param>
@@ -576,6 +589,10 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
     // ---------------- lifetime ----------------
 
     /// <summary>Stops the server, ends open watches and deletes the emulator's temporary files.</summary>
+    /// <exception cref="KubeApiEmulatorException">
+    /// <see cref="KubeApiEmulatorOptions.FailOnUnexpectedErrors"/> is set and the emulator failed on a request
+    /// with an exception of its own (listed in <see cref="UnexpectedErrors"/>); everything is stopped first.
+    /// </exception>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -611,6 +628,14 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
+        }
+        if (_options.FailOnUnexpectedErrors && !_unexpectedErrors.IsEmpty)
+        {
+            var errors = _unexpectedErrors.ToArray();
+            throw new KubeApiEmulatorException(
+                $"The emulator failed on {errors.Length} request(s) with an exception of its own (a bug of the emulator): "
+                + string.Join("; ", errors.Select(e => $"{e.Method} {e.PathAndQuery}: {e.Exception.GetType().Name}: {e.Exception.Message}")),
+                new AggregateException(errors.Select(e => e.Exception)));
         }
     }
 }

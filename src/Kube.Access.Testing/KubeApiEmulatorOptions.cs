@@ -54,6 +54,15 @@ public sealed class KubeApiEmulatorOptions
     /// </summary>
     public IReadOnlyList<string>? ExecProtocols { get; set; }
 
+    /// <summary>
+    /// Make <see cref="KubeApiEmulator.DisposeAsync"/> throw when the emulator failed on a request with an
+    /// exception of its own rather than a Kubernetes error (default <c>true</c>, so that a test which
+    /// trips a bug of the emulator fails instead of seeing a 500 and moving on). Such failures are
+    /// always logged and listed in <see cref="KubeApiEmulator.UnexpectedErrors"/>; turn this off where
+    /// the emulator serves people rather than tests.
+    /// </summary>
+    public bool FailOnUnexpectedErrors { get; set; } = true;
+
     /// <summary>Where the emulator logs (default: nowhere).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

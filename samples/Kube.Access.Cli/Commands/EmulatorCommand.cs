@@ -47,6 +47,8 @@ internal static class EmulatorCommand
                     Https = r.GetValue(https),
                     Scenario = r.GetValue(scenario) == "empty" ? EmulatorScenario.Empty : EmulatorScenario.Guide,
                     SyntheticPods = podCount,
+                    // Serving people, not a test: a failure of the emulator is answered 500 and kept going.
+                    FailOnUnexpectedErrors = false,
                 }, stop.Token);
             }
             catch (Kube.Access.KubeAccessException e)

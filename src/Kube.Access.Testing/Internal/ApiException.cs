@@ -67,6 +67,13 @@ internal sealed class ApiException : Exception
 
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
 
+    /// <summary>The apiserver's answer to a body over its limit (<c>NewRequestEntityTooLargeError</c>).</summary>
+    public static ApiException RequestEntityTooLarge(long limit)
+        => new(413, "RequestEntityTooLarge", "Request entity too large: limit is " + limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>An error of the emulator itself (the apiserver's <c>NewInternalError</c>); the message names no internals.</summary>
+    public static ApiException Internal(string message) => new(500, "InternalError", "Internal error occurred: " + message);
+
     public static ApiException MethodNotAllowed(string message = "the server does not allow this method on the requested resource")
         => new(405, "MethodNotAllowed", message, new JsonObject());
 

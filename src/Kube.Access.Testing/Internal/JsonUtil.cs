@@ -7,11 +7,20 @@ namespace Kube.Access.Testing.Internal;
 /// <summary>Type-safe reads of JSON nodes (client input may hold any type anywhere).</summary>
 internal static class JsonUtil
 {
+    /// <summary>
+    /// The deepest JSON a request may nest (the apiserver's Go decoder stops at 10,000; the emulator's
+    /// recursive patch and validation code stops well before the stack does).
+    /// </summary>
+    public const int MaxDepth = 1000;
+
     /// <summary>Serializer options that escape like the apiserver (quotes as \", non-ASCII kept).</summary>
-    public static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth + 8 };
+
+    /// <summary>Parse options allowing <see cref="MaxDepth"/> levels.</summary>
+    public static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxDepth };
 
     /// <summary>Writer options matching <see cref="Options"/>.</summary>
-    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true, MaxDepth = MaxDepth + 8 };
 
     public static string? Str(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
@@ -85,7 +94,7 @@ internal static class JsonUtil
     {
         try
         {
-            return JsonNode.Parse(json) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+            return JsonNode.Parse(json, documentOptions: ParseOptions) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
         }
         catch (JsonException e)
         {

@@ -19,7 +19,7 @@ internal static class Patching
                 JsonNode? ops;
                 try
                 {
-                    ops = JsonNode.Parse(body);
+                    ops = JsonNode.Parse(body, documentOptions: JsonUtil.ParseOptions);
                 }
                 catch (System.Text.Json.JsonException e)
                 {

@@ -101,7 +101,7 @@ internal sealed class StoredObject
     }
 
     /// <summary>A mutable copy of the body.</summary>
-    public JsonObject ToNode() => JsonNode.Parse(GetJson())!.AsObject();
+    public JsonObject ToNode() => JsonNode.Parse(GetJson(), documentOptions: JsonUtil.ParseOptions)!.AsObject();
 
     /// <summary>Builds a stored object from a complete body (metadata already stamped).</summary>
     public static StoredObject FromNode(JsonObject node)
