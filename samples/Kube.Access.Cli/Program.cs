@@ -8,4 +8,7 @@ foreach (var command in CommandCatalog.Create())
     root.Subcommands.Add(command);
 }
 
-return await root.Parse(args).InvokeAsync();
+// The CLI handles SIGINT and SIGTERM itself (not System.CommandLine's handler, nor any hosting lifetime).
+using var signals = new CliSignals();
+var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);
+return signals.ExitCode(exitCode);

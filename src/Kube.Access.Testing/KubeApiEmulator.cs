@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.WebSockets;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -150,6 +151,8 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
         }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddWebSockets(_ => { });
+        // Not the console lifetime: the process embedding the emulator keeps SIGINT/SIGTERM to itself.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime, NoSignalLifetime>());
         X509Certificate2? serving = _ca?.CreateServingCertificate();
         var address = _options.UseIPv6Loopback ? IPAddress.IPv6Loopback : IPAddress.Loopback;
         builder.WebHost.UseKestrel(k =>

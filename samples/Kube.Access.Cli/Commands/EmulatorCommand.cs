@@ -27,17 +27,6 @@ internal static class EmulatorCommand
                 Console.Error.WriteLine("error: --pods must not be negative");
                 return 2;
             }
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-            {
-                ctx.Cancel = true;
-                stop.Cancel();
-            });
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
-            {
-                ctx.Cancel = true;
-                stop.Cancel();
-            });
             KubeApiEmulator emulator;
             try
             {
@@ -49,7 +38,7 @@ internal static class EmulatorCommand
                     SyntheticPods = podCount,
                     // Serving people, not a test: a failure of the emulator is answered 500 and kept going.
                     FailOnUnexpectedErrors = false,
-                }, stop.Token);
+                }, ct);
             }
             catch (Kube.Access.KubeAccessException e)
             {
@@ -66,7 +55,7 @@ internal static class EmulatorCommand
                 }
                 Console.WriteLine($"Kubernetes API emulator listening at {emulator.Url.ToString().TrimEnd('/')}");
                 Console.Out.Flush();
-                await CliConnection.WaitUntilCancelledAsync(stop.Token);
+                await CliConnection.WaitUntilCancelledAsync(ct);
                 Console.WriteLine("Stopping the emulator.");
             }
             return 0;

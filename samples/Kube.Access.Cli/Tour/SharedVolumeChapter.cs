@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Kube.Access.Cli.Tour;
@@ -108,6 +109,8 @@ internal sealed class SharedVolumeChapter : ITourChapter
             builder.WebHost.UseKestrelCore().ConfigureKestrel(o => o.Listen(IPAddress.Loopback, 0));
             builder.Services.AddRoutingCore();
             builder.Logging.ClearProviders();
+            // The CLI handles SIGINT/SIGTERM itself (CliSignals): no console lifetime here.
+            builder.Services.Replace(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostLifetime, NoSignalLifetime>());
             var app = builder.Build();
             app.UseRouting();
             app.MapGet("/examples/pods/two-container-pod.yaml", () => Results.Redirect("/pods/two-container-pod.yaml", permanent: true));
@@ -123,4 +126,12 @@ internal sealed class SharedVolumeChapter : ITourChapter
             await _app.DisposeAsync();
         }
     }
+}
+
+/// <summary>A host lifetime that leaves process signals to the CLI.</summary>
+internal sealed class NoSignalLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -136,6 +136,8 @@ public sealed class LocalApiProxy : ILocalApiProxy
         builder.Services.AddLogging();
         builder.Services.Replace(ServiceDescriptor.Singleton(_loggerFactory));
         builder.Services.AddHttpForwarder();
+        // Not the console lifetime: an embedded proxy must leave SIGINT/SIGTERM to the application.
+        builder.Services.Replace(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostLifetime, NoSignalLifetime>());
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Kube.Access.Testing.Http;
+
+/// <summary>
+/// The emulator's host lifetime: it never registers for SIGINT, SIGTERM or SIGQUIT (as the console
+/// lifetime the hosting builder installs would), so the process that embeds the emulator keeps its
+/// own signal handling; the emulator stops when it is disposed.
+/// </summary>
+internal sealed class NoSignalLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
