@@ -36,6 +36,13 @@ public sealed class PortForwardOptions
     /// <summary>Bytes buffered from the pod per connection before reading the WebSocket pauses (TCP then slows the pod). Default 256 KiB.</summary>
     public int MaxBufferedBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// Called with the new session before its listeners accept any connection: attach the
+    /// <see cref="PortForwardSession.ConnectionOpened"/>, <see cref="PortForwardSession.ConnectionClosed"/> and
+    /// <see cref="PortForwardSession.PodChanged"/> handlers here so that no early event is missed. Default none.
+    /// </summary>
+    public Action<PortForwardSession>? OnStarting { get; set; }
+
     internal void Validate()
     {
         if (Addresses is null || Addresses.Count == 0)

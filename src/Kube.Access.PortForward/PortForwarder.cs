@@ -49,6 +49,7 @@ public sealed class PortForwarder : IPortForwarder
         var pod = await resolver.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var session = new PortForwardSession(connection, resolver, pod, options, _logger);
         await session.PreparePoolAsync(cancellationToken).ConfigureAwait(false);
+        options.OnStarting?.Invoke(session);
         session.Start(addresses, cancellationToken);
         return session;
     }

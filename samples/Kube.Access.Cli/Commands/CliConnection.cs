@@ -112,16 +112,13 @@ internal static class CliConnection
         }
     }
 
-    /// <summary>The SDK options the command line asks for.</summary>
-    public static KubeAccessOptions GetOptions(ParseResult parseResult)
+    /// <summary>Sets the SDK options the command line asks for: the one mapping from flags to <see cref="KubeAccessOptions"/>.</summary>
+    public static void Configure(ParseResult parseResult, KubeAccessOptions options)
     {
-        var options = new KubeAccessOptions
-        {
-            KubeconfigPath = parseResult.GetValue(Kubeconfig),
-            Context = parseResult.GetValue(Context),
-            ServiceAccountDirectory = parseResult.GetValue(ServiceAccountDir),
-            Namespace = parseResult.GetValue(Namespace),
-        };
+        options.KubeconfigPath = parseResult.GetValue(Kubeconfig);
+        options.Context = parseResult.GetValue(Context);
+        options.ServiceAccountDirectory = parseResult.GetValue(ServiceAccountDir);
+        options.Namespace = parseResult.GetValue(Namespace);
 
         if (parseResult.GetValue(InCluster))
         {
@@ -173,8 +170,6 @@ internal static class CliConnection
         {
             options.Impersonation = new KubeImpersonation(asUser, Groups: asGroups);
         }
-
-        return options;
     }
 
     /// <summary>
@@ -183,25 +178,9 @@ internal static class CliConnection
     /// </summary>
     public static async Task<IKubeConnection> CreateAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var options = GetOptions(parseResult);
         var services = new ServiceCollection();
-        services.AddLogging(b =>
-        {
-            b.SetMinimumLevel(LogLevel.Warning);
-            b.AddSimpleConsole(o => o.SingleLine = true);
-            b.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        });
-        services.AddKubeAccess(o =>
-        {
-            o.Mode = options.Mode;
-            o.Endpoint = options.Endpoint;
-            o.Overrides = options.Overrides;
-            o.Namespace = options.Namespace;
-            o.KubeconfigPath = options.KubeconfigPath;
-            o.Context = options.Context;
-            o.ServiceAccountDirectory = options.ServiceAccountDirectory;
-            o.Impersonation = options.Impersonation;
-        });
+        services.AddLogging(ConfigureStderrLogging);
+        services.AddKubeAccess(o => Configure(parseResult, o));
         var provider = services.BuildServiceProvider();
         try
         {
@@ -214,6 +193,19 @@ internal static class CliConnection
             await provider.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The command's logging (warnings and errors on standard error, like kubectl's klog output), set up once with its connection.</summary>
+    public static ILoggerFactory LoggerFactoryOf(IKubeConnection connection) =>
+        connection is OwnedConnection owned ? owned.LoggerFactory : Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
+    private static void ConfigureStderrLogging(ILoggingBuilder b)
+    {
+        b.SetMinimumLevel(LogLevel.Warning);
+        b.AddFilter("Microsoft", LogLevel.Error);
+        b.AddFilter("Yarp", LogLevel.Critical);
+        b.AddSimpleConsole(o => o.SingleLine = true);
+        b.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 
     /// <summary>A command line kubectl refuses before doing anything: its message and help pointer on stderr, exit code 1.</summary>
@@ -246,6 +238,8 @@ internal static class CliConnection
         public HttpClient Http => inner.Http;
 
         public IKubernetes Client => inner.Client;
+
+        public ILoggerFactory LoggerFactory => provider.GetRequiredService<ILoggerFactory>();
 
         public ValueTask<WebSocket> ConnectWebSocketAsync(string pathAndQuery, IReadOnlyList<string> subProtocols, CancellationToken cancellationToken) =>
             inner.ConnectWebSocketAsync(pathAndQuery, subProtocols, cancellationToken);

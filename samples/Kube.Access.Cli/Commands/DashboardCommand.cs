@@ -75,8 +75,7 @@ internal static class DashboardCommand
                     return 0;
                 }
 
-                using var loggerFactory = ProxyCommand.CreateStderrLogging();
-                await using var server = await new LocalApiProxy(loggerFactory: loggerFactory).StartAsync(connection, new LocalApiProxyOptions { Port = r.GetValue(port) }, ct);
+                await using var server = await new LocalApiProxy(loggerFactory: CliConnection.LoggerFactoryOf(connection)).StartAsync(connection, new LocalApiProxyOptions { Port = r.GetValue(port) }, ct);
                 Console.Out.WriteLine(server.StartingLine);
                 Console.Out.WriteLine($"Dashboard: {url.Through(new Uri($"http://localhost:{server.Port}/"))}");
                 Console.Out.Flush();

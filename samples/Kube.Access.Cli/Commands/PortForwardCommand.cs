@@ -26,6 +26,8 @@ internal static class PortForwardCommand
         };
         command.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
+            // kubectl port-forward catches os.Interrupt and returns normally: Ctrl+C exits 0 (SIGTERM 143).
+            CliSignals.InterruptEndsNormally = true;
             if (r.GetValue(ports) is not { Length: > 0 })
             {
                 return CliConnection.UsageError("port-forward", "TYPE/NAME and list of ports are required for port-forward");
@@ -46,16 +48,21 @@ internal static class PortForwardCommand
                     options.PodRunningTimeout = t;
                 }
 
-                await using var session = await forwarder.StartAsync(r.GetValue(target)!, r.GetValue(ports)!, r.GetValue(ns), options, ct).ConfigureAwait(false);
-                session.ConnectionOpened += (_, c) => Console.WriteLine(c.KubectlLine);
-                session.ConnectionClosed += (_, c) =>
+                // Handlers attached before the listeners start, so no early connection goes unreported.
+                options.OnStarting = starting =>
                 {
-                    if (c.Error is { } error)
+                    starting.ConnectionOpened += (_, c) => Console.WriteLine(c.KubectlLine);
+                    starting.ConnectionClosed += (_, c) =>
                     {
-                        Console.Error.WriteLine($"E{DateTime.Now:MMdd HH:mm:ss.ffffff} portforward.go] \"Unhandled Error\" err=\"{error.Message}\"");
-                    }
+                        if (c.Error is { } error)
+                        {
+                            Console.Error.WriteLine($"E{DateTime.Now:MMdd HH:mm:ss.ffffff} portforward.go] \"Unhandled Error\" err=\"{error.Message}\"");
+                        }
+                    };
+                    starting.PodChanged += (_, c) => Console.WriteLine($"Pod {c.PreviousPod} went away ({c.Reason}); forwarding to pod {c.Pod} now");
                 };
-                session.PodChanged += (_, c) => Console.WriteLine($"Pod {c.PreviousPod} went away ({c.Reason}); forwarding to pod {c.Pod} now");
+
+                await using var session = await forwarder.StartAsync(r.GetValue(target)!, r.GetValue(ports)!, r.GetValue(ns), options, ct).ConfigureAwait(false);
                 foreach (var port in session.Ports)
                 {
                     Console.WriteLine(port.KubectlLine);

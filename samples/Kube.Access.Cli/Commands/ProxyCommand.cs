@@ -1,9 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Kube.Access.Proxy;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Kube.Access.Cli.Commands;
 
@@ -59,8 +56,7 @@ internal static class ProxyCommand
                 };
 
                 await using var connection = await CliConnection.CreateAsync(r, ct);
-                using var loggerFactory = CreateStderrLogging();
-                await using var server = await new LocalApiProxy(loggerFactory: loggerFactory).StartAsync(connection, options, ct);
+                await using var server = await new LocalApiProxy(loggerFactory: CliConnection.LoggerFactoryOf(connection)).StartAsync(connection, options, ct);
                 Console.Out.WriteLine(server.StartingLine);
                 Console.Out.Flush();
                 await CliConnection.WaitUntilCancelledAsync(ct);
@@ -73,16 +69,6 @@ internal static class ProxyCommand
         });
         return command;
     }
-
-    /// <summary>Warnings and proxy errors on standard error, like kubectl's klog output.</summary>
-    internal static ILoggerFactory CreateStderrLogging() => LoggerFactory.Create(b =>
-    {
-        b.SetMinimumLevel(LogLevel.Warning);
-        b.AddFilter("Microsoft", LogLevel.Error);
-        b.AddFilter("Yarp", LogLevel.Critical);
-        b.AddSimpleConsole(o => o.SingleLine = true);
-        b.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-    });
 
     /// <summary>Go's time.ParseDuration for the units kubectl users write (ns, us, ms, s, m, h; fractions; a bare 0).</summary>
     internal static bool TryParseGoDuration(string text, out TimeSpan value)
