@@ -76,7 +76,7 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
         _tempDirectory = Path.Combine(Path.GetTempPath(), "kube-access-emulator-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_tempDirectory);
         TokenFile = Path.Combine(_tempDirectory, "token");
-        File.WriteAllText(TokenFile, "kube-access-file-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant());
+        WriteSecretFile(TokenFile, "kube-access-file-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant());
     }
 
     internal Controllers Controllers { get; }
@@ -473,8 +473,20 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
             Directory.CreateDirectory(directory);
         }
         var temp = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        File.WriteAllText(temp, yaml);
+        WriteSecretFile(temp, yaml);
         File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>Writes a new file readable by its owner only (0600, as kubectl writes kubeconfigs): it holds a credential.</summary>
+    private static void WriteSecretFile(string path, string content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using var writer = new StreamWriter(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options);
+        writer.Write(content);
     }
 
     /// <summary>The kubeconfig YAML that <see cref="WriteKubeconfig"/> writes.</summary>

@@ -138,3 +138,34 @@ public class EmulatorErrorHandlingTests
         }
     }
 }
+
+/// <summary>Files the emulator writes with a credential in them.</summary>
+public class EmulatorFileModeTests
+{
+    [Fact]
+    public async Task The_kubeconfig_and_the_token_file_are_readable_by_their_owner_only()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var api = await KubeApiEmulator.StartAsync();
+        var directory = Path.Combine(Path.GetTempPath(), "kube-access-mode-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var path = Path.Combine(directory, "config");
+            api.WriteKubeconfig(path);
+            File.ReadAllText(path).Should().Contain(api.DefaultToken);
+            File.ReadAllBytes(path)[0].Should().Be((byte)'a', "no byte-order mark before apiVersion");
+            File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            api.WriteKubeconfig(path, EmulatorAuth.Basic);
+            File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.GetUnixFileMode(api.TokenFile).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
