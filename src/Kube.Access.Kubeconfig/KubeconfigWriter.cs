@@ -12,77 +12,311 @@ internal static class KubeconfigWriter
 {
     private static readonly UTF8Encoding Utf8 = new(false);
 
+    /// <summary>How old a lock file without an owner record (kubectl's are empty) must be before it counts as abandoned.</summary>
+    internal static readonly TimeSpan UnownedLockStaleAfter = TimeSpan.FromMinutes(1);
+
     /// <summary>
-    /// Locks every file in <paramref name="files"/> (in ordinal order, so two editors never wait on
-    /// each other crosswise), waiting up to <paramref name="timeout"/> for another writer.
+    /// Locks every file in <paramref name="files"/>, each once under its resolved path (a symlink and
+    /// its target are one file), in ordinal order so two editors never wait on each other crosswise,
+    /// waiting up to <paramref name="timeout"/> for another writer. A lock whose owner is gone is taken
+    /// over; leftovers of dead writers next to each file are removed once the lock is held.
     /// </summary>
     /// <returns>The held locks; dispose to release them.</returns>
+    /// <exception cref="KubeconfigLockedException">A live writer still holds a lock after <paramref name="timeout"/>.</exception>
     public static async Task<KubeconfigLocks> LockAllAsync(IReadOnlyList<string> files, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var locks = new List<string>();
+        var locks = new KubeconfigLocks();
         try
         {
-            foreach (var file in files.Order(StringComparer.Ordinal))
+            var targets = files.Select(ResolvePath).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var deadline = DateTime.UtcNow + timeout;
+            foreach (var target in targets)
             {
-                var lockFile = file + ".lock";
-                var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+                var dir = Path.GetDirectoryName(target);
                 if (dir is not null)
                 {
                     Directory.CreateDirectory(dir);
                 }
 
-                var deadline = DateTime.UtcNow + timeout;
-                while (true)
-                {
-                    try
-                    {
-                        using (new FileStream(lockFile, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                        {
-                        }
-
-                        locks.Add(lockFile);
-                        break;
-                    }
-                    catch (IOException e)
-                    {
-                        // Most often the lock exists (another writer); anything else persists until the deadline too.
-                        if (DateTime.UtcNow >= deadline)
-                        {
-                            throw new KubeconfigException($"cannot lock the kubeconfig: {lockFile} exists (another kubectl or kube-access is editing it; remove the lock file if it is stale)", file, innerException: e);
-                        }
-
-                        await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (UnauthorizedAccessException e)
-                    {
-                        throw new KubeconfigException($"cannot create the lock file {lockFile}: {e.Message}", file, innerException: e);
-                    }
-                }
+                var held = await AcquireAsync(target, deadline, cancellationToken).ConfigureAwait(false);
+                locks.Add(held);
+                RemoveLeftovers(target);
             }
 
-            return new KubeconfigLocks(locks);
+            return locks;
         }
         catch
         {
-            foreach (var l in locks)
-            {
-                File.Delete(l);
-            }
-
+            locks.Dispose();
             throw;
         }
+    }
+
+    private static async Task<HeldLock> AcquireAsync(string target, DateTime deadline, CancellationToken cancellationToken)
+    {
+        var lockFile = target + ".lock";
+        var record = KubeconfigLockOwner.Current().ToBytes();
+        var vanished = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using (var stream = new FileStream(lockFile, options))
+                {
+                    stream.Write(record);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                return new HeldLock(lockFile, record);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new KubeconfigException($"cannot create the lock file {lockFile}: {e.Message}", target, innerException: e);
+            }
+            catch (IOException e)
+            {
+                var existing = ReadLock(lockFile);
+                if (existing is null)
+                {
+                    // Released between our attempt and the read: try again; a lock that cannot be made for another reason fails.
+                    if (++vanished > 10)
+                    {
+                        throw new KubeconfigException($"cannot create the lock file {lockFile}: {e.Message}", target, innerException: e);
+                    }
+
+                    continue;
+                }
+
+                vanished = 0;
+                var owner = KubeconfigLockOwner.Parse(existing);
+                var stale = owner is not null
+                    ? owner.IsGone()
+                    : DateTime.UtcNow - SafeLastWrite(lockFile) > UnownedLockStaleAfter;
+                if (stale && TakeOver(lockFile, existing))
+                {
+                    continue;
+                }
+
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new KubeconfigLockedException(target, lockFile, owner?.Describe(), e);
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static byte[]? ReadLock(string lockFile)
+    {
+        try
+        {
+            return File.ReadAllBytes(lockFile);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            // Being written right now (its creator holds it exclusively for a moment): it counts as live.
+            return [];
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static DateTime SafeLastWrite(string file)
+    {
+        try
+        {
+            return File.GetLastWriteTimeUtc(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return DateTime.UtcNow;
+        }
+    }
+
+    /// <summary>
+    /// Removes the stale lock <paramref name="lockFile"/> only if it is still exactly the one read
+    /// (<paramref name="seen"/>): it is first renamed to a name of our own (atomic, so of several takers
+    /// only one gets it), then compared; a lock that turns out to be someone else's is put back.
+    /// </summary>
+    /// <returns>Whether acquiring is worth trying again at once.</returns>
+    private static bool TakeOver(string lockFile, byte[] seen)
+    {
+        var claim = $"{lockFile}.{Guid.NewGuid():N}.stale";
+        try
+        {
+            File.Move(lockFile, claim);
+        }
+        catch (FileNotFoundException)
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        byte[] claimed;
+        try
+        {
+            claimed = File.ReadAllBytes(claim);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            claimed = [];
+        }
+
+        if (claimed.AsSpan().SequenceEqual(seen))
+        {
+            TryDelete(claim);
+            return true;
+        }
+
+        // Another taker replaced the stale lock with its own between our read and our rename: give it back.
+        try
+        {
+            File.Move(claim, lockFile, overwrite: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(claim);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Deletes what dead writers left next to <paramref name="target"/>: our temporary files (only a
+    /// writer holding the lock makes them, so with the lock held every one is stale) and takeover
+    /// claims older than <see cref="UnownedLockStaleAfter"/>.
+    /// </summary>
+    private static void RemoveLeftovers(string target)
+    {
+        var dir = Path.GetDirectoryName(target)!;
+        var name = Path.GetFileName(target);
+        string[] candidates;
+        try
+        {
+            candidates = Directory.GetFiles(dir, "*" + name + "*");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var file in candidates)
+        {
+            var fileName = Path.GetFileName(file);
+            if (IsTempName(fileName, name)
+                || (IsClaimName(fileName, name) && DateTime.UtcNow - SafeLastWrite(file) > UnownedLockStaleAfter))
+            {
+                TryDelete(file);
+            }
+        }
+    }
+
+    private static string TempName(string name) => $".{name}.{Guid.NewGuid():N}.tmp";
+
+    private static bool IsTempName(string fileName, string name) =>
+        fileName.Length == name.Length + 38 && fileName.StartsWith('.') && fileName.EndsWith(".tmp", StringComparison.Ordinal)
+        && string.CompareOrdinal(fileName, 1, name, 0, name.Length) == 0 && fileName[name.Length + 1] == '.'
+        && IsHex(fileName.AsSpan(name.Length + 2, 32));
+
+    private static bool IsClaimName(string fileName, string name) =>
+        fileName.Length == name.Length + 5 + 40 && fileName.StartsWith(name + ".lock.", StringComparison.Ordinal)
+        && fileName.EndsWith(".stale", StringComparison.Ordinal) && IsHex(fileName.AsSpan(name.Length + 6, 32));
+
+    private static bool IsHex(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The real path of <paramref name="path"/>: absolute, with every symbolic link along it (the file
+    /// itself and its directories) followed. A path that does not exist yet resolves as far as it exists.
+    /// </summary>
+    internal static string ResolvePath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        for (var hops = 0; hops < 40; hops++)
+        {
+            var root = Path.GetPathRoot(full) ?? string.Empty;
+            var parts = full[root.Length..].Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+            var current = root;
+            string? next = null;
+            for (var i = 0; i < parts.Length && next is null; i++)
+            {
+                var candidate = Path.Combine(current, parts[i]);
+                string? link = null;
+                try
+                {
+                    link = new FileInfo(candidate).LinkTarget;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                }
+
+                if (link is null)
+                {
+                    current = candidate;
+                    continue;
+                }
+
+                var resolved = Path.IsPathRooted(link) ? link : Path.Combine(current, link);
+                next = Path.GetFullPath(Path.Combine([resolved, .. parts[(i + 1)..]]));
+            }
+
+            if (next is null)
+            {
+                return full;
+            }
+
+            full = next;
+        }
+
+        throw new KubeconfigException("too many levels of symbolic links", path);
     }
 
     /// <summary>Replaces <paramref name="path"/> atomically: temporary file in the same directory, flush to disk, rename.</summary>
     public static async Task WriteFileAtomicAsync(string path, string content)
     {
-        var target = Path.GetFullPath(path);
-        var info = new FileInfo(target);
-        if (info.Exists && info.LinkTarget is not null)
-        {
-            target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target;
-        }
-
+        // Through symbolic links to the real file, so that a link stays a link.
+        var target = ResolvePath(path);
         var dir = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(dir);
         UnixFileMode? mode = null;
@@ -91,7 +325,7 @@ internal static class KubeconfigWriter
             mode = File.Exists(target) ? File.GetUnixFileMode(target) : UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        var temp = Path.Combine(dir, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(dir, TempName(Path.GetFileName(target)));
         try
         {
             var fso = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.Asynchronous };
@@ -135,23 +369,27 @@ internal static class KubeconfigWriter
     }
 }
 
-/// <summary>The lock files held by one edit; disposing deletes them.</summary>
+/// <summary>The lock files held by one edit; disposing releases them.</summary>
 internal sealed class KubeconfigLocks : IDisposable
 {
-    private readonly List<string> _lockFiles;
-
-    public KubeconfigLocks(List<string> lockFiles) => _lockFiles = lockFiles;
+    private readonly List<HeldLock> _locks = [];
 
     /// <summary>The lock files held.</summary>
-    public IReadOnlyList<string> LockFiles => _lockFiles;
+    public IReadOnlyList<string> LockFiles => _locks.Select(l => l.LockFile).ToArray();
 
+    public void Add(HeldLock held) => _locks.Add(held);
+
+    /// <summary>Deletes each lock file that is still ours (holds our record).</summary>
     public void Dispose()
     {
-        foreach (var l in _lockFiles)
+        foreach (var l in _locks)
         {
             try
             {
-                File.Delete(l);
+                if (File.ReadAllBytes(l.LockFile).AsSpan().SequenceEqual(l.Record))
+                {
+                    File.Delete(l.LockFile);
+                }
             }
             catch (IOException)
             {
@@ -161,6 +399,9 @@ internal sealed class KubeconfigLocks : IDisposable
             }
         }
 
-        _lockFiles.Clear();
+        _locks.Clear();
     }
 }
+
+/// <summary>One lock file and the owner record we wrote into it.</summary>
+internal sealed record HeldLock(string LockFile, byte[] Record);
