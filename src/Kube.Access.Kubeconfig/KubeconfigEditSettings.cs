@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Kube.Access.Kubeconfig;
 
 /// <summary><c>kubectl config set-cluster</c> flags; <c>null</c> means "not given".</summary>
@@ -20,6 +22,19 @@ public sealed record KubeconfigClusterSettings
 
     /// <summary><c>--proxy-url</c>.</summary>
     public string? ProxyUrl { get; init; }
+
+    // The record's printer, with the proxy URL's password redacted.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        var any = false;
+        RecordPrinter.Member(builder, ref any, nameof(Server), Server);
+        RecordPrinter.Member(builder, ref any, nameof(CertificateAuthority), CertificateAuthority);
+        RecordPrinter.Member(builder, ref any, nameof(EmbedCerts), EmbedCerts);
+        RecordPrinter.Member(builder, ref any, nameof(InsecureSkipTlsVerify), InsecureSkipTlsVerify);
+        RecordPrinter.Member(builder, ref any, nameof(TlsServerName), TlsServerName);
+        RecordPrinter.Member(builder, ref any, nameof(ProxyUrl), KubeRedaction.Url(ProxyUrl));
+        return true;
+    }
 }
 
 /// <summary><c>kubectl config set-credentials</c> flags; <c>null</c> means "not given".</summary>
@@ -66,6 +81,27 @@ public sealed record KubeconfigCredentialSettings
 
     /// <summary><c>--exec-provide-cluster-info</c>.</summary>
     public bool? ExecProvideClusterInfo { get; init; }
+
+    // The record's printer, with the token and password redacted (the lists print as their type, never their items).
+    private bool PrintMembers(StringBuilder builder)
+    {
+        var any = false;
+        RecordPrinter.Member(builder, ref any, nameof(ClientCertificate), ClientCertificate);
+        RecordPrinter.Member(builder, ref any, nameof(ClientKey), ClientKey);
+        RecordPrinter.Member(builder, ref any, nameof(EmbedCerts), EmbedCerts);
+        RecordPrinter.Member(builder, ref any, nameof(Token), KubeRedaction.Secret(Token));
+        RecordPrinter.Member(builder, ref any, nameof(Username), Username);
+        RecordPrinter.Member(builder, ref any, nameof(Password), KubeRedaction.Secret(Password));
+        RecordPrinter.Member(builder, ref any, nameof(AuthProvider), AuthProvider);
+        RecordPrinter.Member(builder, ref any, nameof(AuthProviderArgs), AuthProviderArgs);
+        RecordPrinter.Member(builder, ref any, nameof(ExecCommand), ExecCommand);
+        RecordPrinter.Member(builder, ref any, nameof(ExecApiVersion), ExecApiVersion);
+        RecordPrinter.Member(builder, ref any, nameof(ExecArgs), ExecArgs);
+        RecordPrinter.Member(builder, ref any, nameof(ExecEnv), ExecEnv);
+        RecordPrinter.Member(builder, ref any, nameof(ExecInteractiveMode), ExecInteractiveMode);
+        RecordPrinter.Member(builder, ref any, nameof(ExecProvideClusterInfo), ExecProvideClusterInfo);
+        return true;
+    }
 }
 
 /// <summary><c>kubectl config set-context</c> flags; <c>null</c> means "not given".</summary>
