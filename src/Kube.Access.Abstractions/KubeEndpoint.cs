@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Kube.Access;
 
 /// <summary>
@@ -36,6 +38,23 @@ public sealed record KubeEndpoint
 
     /// <summary>Where the settings came from, for messages (for example <c>kubeconfig /home/u/.kube/config</c> or <c>in-cluster</c>).</summary>
     public string? Source { get; init; }
+
+    // The record's printer, with the proxy URL's password redacted (the TLS settings redact their key).
+    private bool PrintMembers(StringBuilder builder)
+    {
+        var any = false;
+        KubeRedaction.Member(builder, ref any, nameof(Server), Server);
+        KubeRedaction.Member(builder, ref any, nameof(Tls), Tls);
+        KubeRedaction.Member(builder, ref any, nameof(Credentials), Credentials);
+        KubeRedaction.Member(builder, ref any, nameof(ProxyUrl), KubeRedaction.Url(ProxyUrl));
+        KubeRedaction.Member(builder, ref any, nameof(Impersonation), Impersonation);
+        KubeRedaction.Member(builder, ref any, nameof(Namespace), Namespace);
+        KubeRedaction.Member(builder, ref any, nameof(ContextName), ContextName);
+        KubeRedaction.Member(builder, ref any, nameof(ClusterName), ClusterName);
+        KubeRedaction.Member(builder, ref any, nameof(UserName), UserName);
+        KubeRedaction.Member(builder, ref any, nameof(Source), Source);
+        return true;
+    }
 }
 
 /// <summary>TLS settings of a <see cref="KubeEndpoint"/>.</summary>
@@ -55,6 +74,18 @@ public sealed record KubeTlsSettings
 
     /// <summary>PEM text of the client certificate's private key (RSA or EC; PKCS#1, PKCS#8 or SEC1).</summary>
     public string? ClientKeyPem { get; init; }
+
+    // The record's printer, with the private key redacted and the PEM texts shown by presence only.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        var any = false;
+        KubeRedaction.Member(builder, ref any, nameof(CertificateAuthorityPem), CertificateAuthorityPem is null ? null : "PEM");
+        KubeRedaction.Member(builder, ref any, nameof(InsecureSkipTlsVerify), InsecureSkipTlsVerify);
+        KubeRedaction.Member(builder, ref any, nameof(TlsServerName), TlsServerName);
+        KubeRedaction.Member(builder, ref any, nameof(ClientCertificatePem), ClientCertificatePem is null ? null : "PEM");
+        KubeRedaction.Member(builder, ref any, nameof(ClientKeyPem), KubeRedaction.Secret(ClientKeyPem));
+        return true;
+    }
 }
 
 /// <summary>Impersonation settings (kubectl <c>--as</c>, <c>--as-group</c>, <c>--as-uid</c>, user extras).</summary>

@@ -194,7 +194,7 @@ public sealed class ExecCredentialSource : CachingCredentialSource
                 var errors = await stderr.ConfigureAwait(false);
                 if (process.ExitCode != 0)
                 {
-                    throw Fail($"exit code {process.ExitCode}{(string.IsNullOrWhiteSpace(errors) ? string.Empty : ": " + Truncate(errors.Trim()))}");
+                    throw Fail($"exit code {process.ExitCode}{(string.IsNullOrWhiteSpace(errors) ? string.Empty : ": " + KubeRedaction.ErrorOutput(errors))}");
                 }
 
                 return Parse(output, version);
@@ -218,8 +218,6 @@ public sealed class ExecCredentialSource : CachingCredentialSource
             }
         }
     }
-
-    private static string Truncate(string s) => s.Length <= 2000 ? s : s[..2000] + "...";
 
     private string ExecInfo(string version, bool interactive)
     {

@@ -1,150 +1,8 @@
-using System.Text;
-
 namespace Kube.Access.Kubeconfig;
-
-/// <summary><c>kubectl config set-cluster</c> flags; <c>null</c> means "not given".</summary>
-public sealed record KubeconfigClusterSettings
-{
-    /// <summary><c>--server</c>.</summary>
-    public string? Server { get; init; }
-
-    /// <summary><c>--certificate-authority</c>: a file (made absolute, or embedded with <see cref="EmbedCerts"/>).</summary>
-    public string? CertificateAuthority { get; init; }
-
-    /// <summary><c>--embed-certs</c>.</summary>
-    public bool EmbedCerts { get; init; }
-
-    /// <summary><c>--insecure-skip-tls-verify</c> (true clears the certificate authority).</summary>
-    public bool? InsecureSkipTlsVerify { get; init; }
-
-    /// <summary><c>--tls-server-name</c>.</summary>
-    public string? TlsServerName { get; init; }
-
-    /// <summary><c>--proxy-url</c>.</summary>
-    public string? ProxyUrl { get; init; }
-}
-
-/// <summary><c>kubectl config set-credentials</c> flags; <c>null</c> means "not given".</summary>
-public sealed record KubeconfigCredentialSettings
-{
-    /// <summary><c>--client-certificate</c>.</summary>
-    public string? ClientCertificate { get; init; }
-
-    /// <summary><c>--client-key</c>.</summary>
-    public string? ClientKey { get; init; }
-
-    /// <summary><c>--embed-certs</c>.</summary>
-    public bool EmbedCerts { get; init; }
-
-    /// <summary><c>--token</c>.</summary>
-    public string? Token { get; init; }
-
-    /// <summary><c>--username</c>.</summary>
-    public string? Username { get; init; }
-
-    /// <summary><c>--password</c>.</summary>
-    public string? Password { get; init; }
-
-    /// <summary><c>--auth-provider</c>.</summary>
-    public string? AuthProvider { get; init; }
-
-    /// <summary><c>--auth-provider-arg</c>: <c>key=value</c> to set, <c>key-</c> to remove.</summary>
-    public IReadOnlyList<string>? AuthProviderArgs { get; init; }
-
-    /// <summary><c>--exec-command</c>.</summary>
-    public string? ExecCommand { get; init; }
-
-    /// <summary><c>--exec-api-version</c>.</summary>
-    public string? ExecApiVersion { get; init; }
-
-    /// <summary><c>--exec-arg</c>: replaces the argument list.</summary>
-    public IReadOnlyList<string>? ExecArgs { get; init; }
-
-    /// <summary><c>--exec-env</c>: <c>key=value</c> to set, <c>key-</c> to remove.</summary>
-    public IReadOnlyList<string>? ExecEnv { get; init; }
-
-    /// <summary><c>--exec-interactive-mode</c>.</summary>
-    public string? ExecInteractiveMode { get; init; }
-
-    /// <summary><c>--exec-provide-cluster-info</c>.</summary>
-    public bool? ExecProvideClusterInfo { get; init; }
-}
-
-/// <summary><c>kubectl config set-context</c> flags; <c>null</c> means "not given".</summary>
-public sealed record KubeconfigContextSettings
-{
-    /// <summary><c>--cluster</c>.</summary>
-    public string? Cluster { get; init; }
-
-    /// <summary><c>--user</c>.</summary>
-    public string? User { get; init; }
-
-    /// <summary><c>--namespace</c>.</summary>
-    public string? Namespace { get; init; }
-}
-
-/// <summary>The outcome of an edit.</summary>
-/// <param name="Message">What kubectl prints for the same edit (for example <c>Cluster "c" set.</c>).</param>
-/// <param name="WrittenFiles">The files written, in order.</param>
-/// <param name="Warning">A warning kubectl prints on stderr, if any.</param>
-public sealed record KubeconfigEditResult(string Message, IReadOnlyList<string> WrittenFiles, string? Warning = null);
-
-/// <summary>Options of <see cref="KubeconfigEditor"/>.</summary>
-public sealed record KubeconfigEditorOptions
-{
-    /// <summary>How long to wait for another writer's <c>&lt;file&gt;.lock</c>; default zero (fail at once, as client-go).</summary>
-    public TimeSpan LockTimeout { get; init; } = TimeSpan.Zero;
-
-    /// <summary>The directory relative flag paths (<c>--certificate-authority</c>, ...) resolve against; default the current directory.</summary>
-    public string? WorkingDirectory { get; init; }
-}
-
-/// <summary>
-/// The edits of <c>kubectl config</c>, written back the way kubectl writes them: each change goes to
-/// the file its entry came from, new entries and current-context to the file kubectl picks; all
-/// files of the loading rules are locked with <c>&lt;file&gt;.lock</c>; every file is replaced
-/// atomically (temporary file, flush, rename; mode 0600 for new files); unknown fields survive.
-/// </summary>
-public interface IKubeconfigEditor
-{
-    /// <summary><c>kubectl config set-cluster NAME</c>.</summary>
-    Task<KubeconfigEditResult> SetClusterAsync(string name, KubeconfigClusterSettings settings, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config set-credentials NAME</c>.</summary>
-    Task<KubeconfigEditResult> SetCredentialsAsync(string name, KubeconfigCredentialSettings settings, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config set-context NAME</c>, or with <paramref name="name"/> null the current context (<c>--current</c>).</summary>
-    Task<KubeconfigEditResult> SetContextAsync(string? name, KubeconfigContextSettings settings, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config use-context NAME</c>.</summary>
-    Task<KubeconfigEditResult> UseContextAsync(string name, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config set PROPERTY VALUE</c> (for example <c>contexts.dev.namespace</c>); <c>*-data</c> values are base64 unless <paramref name="rawBytes"/>.</summary>
-    Task<KubeconfigEditResult> SetAsync(string property, string value, bool rawBytes = false, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config unset PROPERTY</c> (for example <c>users.developer</c> or <c>contexts.dev.namespace</c>).</summary>
-    Task<KubeconfigEditResult> UnsetAsync(string property, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config delete-context NAME</c>.</summary>
-    Task<KubeconfigEditResult> DeleteContextAsync(string name, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config delete-cluster NAME</c>.</summary>
-    Task<KubeconfigEditResult> DeleteClusterAsync(string name, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config delete-user NAME</c>.</summary>
-    Task<KubeconfigEditResult> DeleteUserAsync(string name, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary><c>kubectl config rename-context OLD NEW</c>.</summary>
-    Task<KubeconfigEditResult> RenameContextAsync(string oldName, string newName, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Any edit of the merged configuration, written back with the same rules (client-go's ModifyConfig).</summary>
-    Task<KubeconfigEditResult> ModifyAsync(Func<Kubeconfig, Kubeconfig> edit, bool relativizePaths = true, KubeconfigLoadingOptions? files = null, CancellationToken cancellationToken = default);
-}
 
 /// <summary>The default <see cref="IKubeconfigEditor"/>.</summary>
 public sealed class KubeconfigEditor : IKubeconfigEditor
 {
-    private static readonly UTF8Encoding Utf8 = new(false);
     private readonly IKubeconfigLoader _loader;
     private readonly KubeconfigEditorOptions _options;
 
@@ -631,34 +489,16 @@ public sealed class KubeconfigEditor : IKubeconfigEditor
     {
         var options = Files(files);
         var precedence = _loader.GetLoadingPrecedence(options);
-        var locks = await LockAllAsync(precedence, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var starting = await LoadStartingAsync(options, cancellationToken).ConfigureAwait(false);
-            var (updated, message, warning) = edit(starting);
-            cancellationToken.ThrowIfCancellationRequested();
+        using var locks = await KubeconfigWriter.LockAllAsync(precedence, _options.LockTimeout, cancellationToken).ConfigureAwait(false);
+        var starting = await LoadStartingAsync(options, cancellationToken).ConfigureAwait(false);
+        var (updated, message, warning) = edit(starting);
+        cancellationToken.ThrowIfCancellationRequested();
 
-            // From here on every file is written completely or not at all; no cancellation between files.
-            var written = await WriteDifferencesAsync(options, precedence, starting, updated, relativize).ConfigureAwait(false);
-            return new KubeconfigEditResult(message, written, warning);
-        }
-        finally
-        {
-            foreach (var l in locks)
-            {
-                try
-                {
-                    File.Delete(l);
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
-            }
-        }
+        // From here on every file is written completely or not at all; no cancellation between files.
+        var written = await WriteDifferencesAsync(options, precedence, starting, updated, relativize).ConfigureAwait(false);
+        return new KubeconfigEditResult(message, written, warning);
     }
+
 
     private async Task<Kubeconfig> LoadStartingAsync(KubeconfigLoadingOptions options, CancellationToken cancellationToken)
     {
@@ -668,62 +508,6 @@ public sealed class KubeconfigEditor : IKubeconfigEditor
         }
 
         return await _loader.LoadAsync(options, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<List<string>> LockAllAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
-    {
-        var locks = new List<string>();
-        try
-        {
-            foreach (var file in files.Order(StringComparer.Ordinal))
-            {
-                var lockFile = file + ".lock";
-                var dir = Path.GetDirectoryName(Path.GetFullPath(file));
-                if (dir is not null)
-                {
-                    Directory.CreateDirectory(dir);
-                }
-
-                var deadline = DateTime.UtcNow + _options.LockTimeout;
-                while (true)
-                {
-                    try
-                    {
-                        using (new FileStream(lockFile, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                        {
-                        }
-
-                        locks.Add(lockFile);
-                        break;
-                    }
-                    catch (IOException e)
-                    {
-                        // Most often the lock exists (another writer); anything else persists until the deadline too.
-                        if (DateTime.UtcNow >= deadline)
-                        {
-                            throw new KubeconfigException($"cannot lock the kubeconfig: {lockFile} exists (another kubectl or kube-access is editing it; remove the lock file if it is stale)", file, innerException: e);
-                        }
-
-                        await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (UnauthorizedAccessException e)
-                    {
-                        throw new KubeconfigException($"cannot create the lock file {lockFile}: {e.Message}", file, innerException: e);
-                    }
-                }
-            }
-
-            return locks;
-        }
-        catch
-        {
-            foreach (var l in locks)
-            {
-                File.Delete(l);
-            }
-
-            throw;
-        }
     }
 
     private static async Task<Kubeconfig> ReadForWriteAsync(string file) =>
@@ -737,7 +521,7 @@ public sealed class KubeconfigEditor : IKubeconfigEditor
 
         async Task Write(string file, Kubeconfig config)
         {
-            await WriteFileAtomicAsync(file, KubeconfigView.ToFileYaml(config)).ConfigureAwait(false);
+            await KubeconfigWriter.WriteFileAtomicAsync(file, KubeconfigView.ToFileYaml(config)).ConfigureAwait(false);
             if (!written.Contains(file))
             {
                 written.Add(file);
@@ -915,66 +699,5 @@ public sealed class KubeconfigEditor : IKubeconfigEditor
         }
 
         return rel;
-    }
-
-    /// <summary>Replaces <paramref name="path"/> atomically: temporary file in the same directory, flush to disk, rename.</summary>
-    internal static async Task WriteFileAtomicAsync(string path, string content)
-    {
-        var target = Path.GetFullPath(path);
-        var info = new FileInfo(target);
-        if (info.Exists && info.LinkTarget is not null)
-        {
-            target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target;
-        }
-
-        var dir = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(dir);
-        UnixFileMode? mode = null;
-        if (!OperatingSystem.IsWindows())
-        {
-            mode = File.Exists(target) ? File.GetUnixFileMode(target) : UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        var temp = Path.Combine(dir, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var fso = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.Asynchronous };
-            if (!OperatingSystem.IsWindows())
-            {
-                fso.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            await using (var stream = new FileStream(temp, fso))
-            {
-                var bytes = Utf8.GetBytes(content);
-                await stream.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
-                await stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (mode is { } m && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, m);
-            }
-
-            File.Move(temp, target, overwrite: true);
-        }
-        catch (Exception e)
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-            }
-
-            if (e is IOException or UnauthorizedAccessException)
-            {
-                throw new KubeconfigException($"cannot write the kubeconfig: {e.Message}", path, innerException: e);
-            }
-
-            throw;
-        }
     }
 }

@@ -62,3 +62,30 @@ public class KubeconfigException : KubeAccessException
         return sb.Append(reason).ToString();
     }
 }
+
+/// <summary>
+/// Another writer (kubectl, or kube-access in a live process) still held a kubeconfig's lock file
+/// when the wait (<see cref="KubeconfigEditorOptions.LockTimeout"/>) ended.
+/// </summary>
+public sealed class KubeconfigLockedException : KubeconfigException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="file">The kubeconfig file (its resolved path).</param>
+    /// <param name="lockFile">The lock file.</param>
+    /// <param name="owner">The lock's owner as recorded in it (<c>pid 123 on host h since ...</c>), or null when it records none (kubectl's locks).</param>
+    /// <param name="innerException">The cause.</param>
+    public KubeconfigLockedException(string file, string lockFile, string? owner, Exception? innerException = null)
+        : base(owner is null
+            ? $"cannot lock the kubeconfig: {lockFile} exists (kubectl or another program is editing it; a lock that records no owner is taken over once it is older than a minute)"
+            : $"cannot lock the kubeconfig: {lockFile} is held by {owner}, which is still running", file, innerException: innerException)
+    {
+        LockFile = lockFile;
+        Owner = owner;
+    }
+
+    /// <summary>The lock file.</summary>
+    public string LockFile { get; }
+
+    /// <summary>The owner recorded in the lock file, or null when it records none.</summary>
+    public string? Owner { get; }
+}

@@ -173,7 +173,7 @@ public sealed class KubeconfigLoader : IKubeconfigLoader
                 throw new KubeconfigException("the kubeconfig path is a directory", file);
             }
 
-            text = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
+            text = await KubeconfigParser.ReadTextAsync(file, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -27,7 +27,7 @@ public static class KubeconfigParser
         string text;
         try
         {
-            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            text = await ReadTextAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -35,6 +35,49 @@ public static class KubeconfigParser
         }
 
         return Parse(text, path);
+    }
+
+    /// <summary>The largest kubeconfig accepted, in characters: 32 MiB (kubectl sets none; this is hundreds of times any real one).</summary>
+    public const int MaxDocumentLength = YamlReader.MaxDocumentLength;
+
+    /// <summary>The deepest YAML nesting accepted, counted through aliases.</summary>
+    public const int MaxNestingDepth = YamlReader.MaxDepth;
+
+    /// <summary>
+    /// Reads a file's text (BOM-detected, UTF-8 by default) but never more than <see cref="MaxDocumentLength"/>
+    /// characters, so that a huge file (or an endless pipe) is refused before it fills memory.
+    /// </summary>
+    /// <exception cref="KubeconfigException">The file is larger than the limit; names the line where it was crossed.</exception>
+    internal static async Task<string> ReadTextAsync(string path, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var text = new System.Text.StringBuilder();
+            var buffer = ArrayPool<char>.Shared.Rent(64 * 1024);
+            try
+            {
+                int read;
+                while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (text.Length + read > MaxDocumentLength)
+                    {
+                        text.Append(buffer, 0, MaxDocumentLength - text.Length);
+                        var s = text.ToString();
+                        throw new KubeconfigException($"document larger than the limit of {MaxDocumentLength} characters", path, YamlReader.LineAt(s, s.Length), 1);
+                    }
+
+                    text.Append(buffer, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(buffer);
+            }
+
+            return text.ToString();
+        }
     }
 
     internal static Kubeconfig FromNode(KubeconfigNode? root, string? file)

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Kube.Access.Kubeconfig;
 
 /// <summary>A named extension (<c>extensions: [{name, extension}]</c>); the value is kept as written.</summary>
@@ -54,12 +56,34 @@ public sealed record KubeconfigCluster : KubeconfigEntry
 
     /// <summary><c>disable-compression</c>.</summary>
     public bool DisableCompression { get; init; }
+
+    /// <summary>The record's printer, with the proxy URL's password redacted.</summary>
+    protected override bool PrintMembers(StringBuilder builder)
+    {
+        var any = base.PrintMembers(builder);
+        RecordPrinter.Member(builder, ref any, nameof(Server), Server);
+        RecordPrinter.Member(builder, ref any, nameof(TlsServerName), TlsServerName);
+        RecordPrinter.Member(builder, ref any, nameof(InsecureSkipTlsVerify), InsecureSkipTlsVerify);
+        RecordPrinter.Member(builder, ref any, nameof(CertificateAuthority), CertificateAuthority);
+        RecordPrinter.Member(builder, ref any, nameof(CertificateAuthorityData), CertificateAuthorityData);
+        RecordPrinter.Member(builder, ref any, nameof(ProxyUrl), KubeRedaction.Url(ProxyUrl));
+        RecordPrinter.Member(builder, ref any, nameof(DisableCompression), DisableCompression);
+        return true;
+    }
 }
 
 /// <summary>An environment variable of an exec plugin.</summary>
 /// <param name="Name">The variable name.</param>
 /// <param name="Value">The value.</param>
-public sealed record KubeconfigExecEnvVar(string Name, string Value);
+public sealed record KubeconfigExecEnvVar(string Name, string Value)
+{
+    // Environment values often carry secrets: the printer shows the name only.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Name = ").Append(Name).Append(", Value = ").Append(KubeRedaction.Redacted);
+        return true;
+    }
+}
 
 /// <summary>A <c>user.exec</c> credential plugin.</summary>
 public sealed record KubeconfigExec
@@ -143,6 +167,27 @@ public sealed record KubeconfigUser : KubeconfigEntry
 
     /// <summary><c>exec</c>.</summary>
     public KubeconfigExec? Exec { get; init; }
+
+    /// <summary>The record's printer, with the token and password redacted.</summary>
+    protected override bool PrintMembers(StringBuilder builder)
+    {
+        var any = base.PrintMembers(builder);
+        RecordPrinter.Member(builder, ref any, nameof(ClientCertificate), ClientCertificate);
+        RecordPrinter.Member(builder, ref any, nameof(ClientCertificateData), ClientCertificateData);
+        RecordPrinter.Member(builder, ref any, nameof(ClientKey), ClientKey);
+        RecordPrinter.Member(builder, ref any, nameof(ClientKeyData), ClientKeyData is null ? null : KubeRedaction.Redacted);
+        RecordPrinter.Member(builder, ref any, nameof(Token), KubeRedaction.Secret(Token));
+        RecordPrinter.Member(builder, ref any, nameof(TokenFile), TokenFile);
+        RecordPrinter.Member(builder, ref any, nameof(Impersonate), Impersonate);
+        RecordPrinter.Member(builder, ref any, nameof(ImpersonateUid), ImpersonateUid);
+        RecordPrinter.Member(builder, ref any, nameof(ImpersonateGroups), ImpersonateGroups);
+        RecordPrinter.Member(builder, ref any, nameof(ImpersonateUserExtra), ImpersonateUserExtra);
+        RecordPrinter.Member(builder, ref any, nameof(Username), Username);
+        RecordPrinter.Member(builder, ref any, nameof(Password), KubeRedaction.Secret(Password));
+        RecordPrinter.Member(builder, ref any, nameof(AuthProvider), AuthProvider);
+        RecordPrinter.Member(builder, ref any, nameof(Exec), Exec);
+        return true;
+    }
 }
 
 /// <summary>A <c>contexts[]</c> entry.</summary>

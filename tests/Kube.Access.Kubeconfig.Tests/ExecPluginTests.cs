@@ -19,7 +19,7 @@ public sealed class ExecPluginTests : IDisposable
             for a in "$@"; do printf '%s\n' "$a" >> "$out/args"; done
             printf '%s' "$KUBERNETES_EXEC_INFO" > "$out/info"
             n=$(cat "$out/count" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$out/count"
-            if [ -n "$PLUGIN_FAIL" ]; then echo "boom" >&2; exit 3; fi
+            if [ -n "$PLUGIN_FAIL" ]; then echo "boom" >&2; printf '%b' "$PLUGIN_STDERR" >&2; exit 3; fi
             if [ -t 0 ]; then tty=yes; else tty=no; fi
             exp=""
             if [ -n "$PLUGIN_EXPIRES" ]; then exp=",\"expirationTimestamp\":\"$PLUGIN_EXPIRES\""; fi
@@ -153,6 +153,19 @@ public sealed class ExecPluginTests : IDisposable
         var always = await ResolveAsync(Config(Exec(mode: "Always")));
         (await always.Invoking(x => x.Credentials.GetCredentialAsync(default).AsTask()).Should().ThrowAsync<KubeCredentialException>()).Which.Message.Should().Contain("interactive");
         File.ReadAllText(_dir.File("out/count")).Should().Be(runs, "a plugin that needs a terminal is not started without one");
+    }
+
+    [Fact]
+    public async Task A_failing_plugins_stderr_is_cut_to_its_last_lines_and_scrubbed_of_tokens()
+    {
+        var jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl";
+        var noise = string.Concat(Enumerable.Range(0, 100).Select(i => $"trace {i} with a long line of diagnostics that nobody needs in an error message\\n"));
+        var stderr = noise + $"refreshing token {jwt}\\nAuthorization: Bearer sk-live-0123456789abcdefXYZ\\nerror: refresh failed (password=hunter2-x)\\n";
+        var failing = await ResolveAsync(Config(Exec(extra: $"      - name: PLUGIN_FAIL\n        value: \"1\"\n      - name: PLUGIN_STDERR\n        value: \"{stderr}\"")));
+        var message = (await failing.Invoking(x => x.Credentials.GetCredentialAsync(default).AsTask()).Should().ThrowAsync<KubeCredentialException>()).Which.Message;
+        message.Should().Contain("exit code 3").And.EndWith("error: refresh failed (password=REDACTED)");
+        message.Should().NotContainAny(jwt, "sk-live", "hunter2", "trace 0 ", "boom");
+        message.Length.Should().BeLessThan(KubeRedaction.MaxErrorOutputLength + 200);
     }
 
     [Fact]

@@ -7,44 +7,45 @@ using YamlDotNet.Core.Events;
 
 namespace Kube.Access.Kubeconfig.Yaml;
 
-/// <summary>Reads the first YAML document into <see cref="KubeconfigNode"/>s with YamlDotNet's event parser.</summary>
+/// <summary>
+/// Reads the first YAML document into <see cref="KubeconfigNode"/>s with YamlDotNet's event parser,
+/// with limits checked as it reads: document size, nesting depth (also through aliases) and
+/// alias expansion (go-yaml's rule, so what kubectl refuses as "excessive aliasing" we refuse too).
+/// Aliased nodes are shared, not copied.
+/// </summary>
 internal static class YamlReader
 {
-    private const int MaxDepth = 128;
+    /// <summary>The deepest nesting accepted, counted through aliases.</summary>
+    public const int MaxDepth = 128;
+
+    /// <summary>The largest document accepted, in characters.</summary>
+    public const int MaxDocumentLength = 32 * 1024 * 1024;
+
+    // go-yaml (v2 and v3, so kubectl): once more than 100 nodes were reached through aliases in a
+    // document of more than 1,000 decoded nodes, the share of alias-reached nodes may be at most 99%
+    // up to 400,000 decoded nodes, falling linearly to 10% at 4,000,000.
+    private const long AliasRatioRangeLow = 400_000;
+    private const long AliasRatioRangeHigh = 4_000_000;
 
     public static KubeconfigNode? Read(string text, string? file)
     {
-        var parser = new Parser(new StringReader(text));
-        var anchors = new Dictionary<string, KubeconfigNode>(StringComparer.Ordinal);
-        Mark last = Mark.Empty;
-        try
+        if (text.Length > MaxDocumentLength)
         {
-            parser.Consume<StreamStart>();
-            if (parser.Accept<StreamEnd>(out _))
-            {
-                return null;
-            }
+            throw new KubeconfigException(
+                $"document larger than the limit of {MaxDocumentLength} characters", file, LineAt(text, MaxDocumentLength), 1, null);
+        }
 
-            parser.Consume<DocumentStart>();
-            var node = ReadNode(parser, anchors, file, 0, ref last);
-            parser.Consume<DocumentEnd>();
-            return node;
-        }
-        catch (KubeconfigException)
-        {
-            throw;
-        }
-        catch (YamlException e)
-        {
-            var line = (int)Math.Min(int.MaxValue, e.Start.Line);
-            var column = (int)Math.Min(int.MaxValue, e.Start.Column);
-            throw new KubeconfigException($"invalid YAML: {Clean(e.Message)}", file, line, column, null, e);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
-        {
-            throw new KubeconfigException($"invalid YAML: {e.Message}", file, (int)last.Line, (int)last.Column, null, e);
-        }
+        return new DocumentReader(new Parser(new StringReader(text)), file).ReadDocument();
     }
+
+    /// <summary>The 1-based line of character <paramref name="index"/>.</summary>
+    internal static int LineAt(string text, int index) => text.AsSpan(0, Math.Min(index, text.Length)).Count('\n') + 1;
+
+    /// <summary>go-yaml's <c>allowedAliasRatio</c>.</summary>
+    internal static double AllowedAliasRatio(long decodeCount) =>
+        decodeCount <= AliasRatioRangeLow ? 0.99
+        : decodeCount >= AliasRatioRangeHigh ? 0.10
+        : 0.99 - (0.89 * ((double)(decodeCount - AliasRatioRangeLow) / (AliasRatioRangeHigh - AliasRatioRangeLow)));
 
     private static string Clean(string message)
     {
@@ -53,127 +54,201 @@ internal static class YamlReader
         return i >= 0 && message.StartsWith("(Line", StringComparison.Ordinal) ? message[(i + 3)..] : message;
     }
 
-    private static KubeconfigNode ReadNode(IParser parser, Dictionary<string, KubeconfigNode> anchors, string? file, int depth, ref Mark last)
+    /// <summary>One anchored node: the node, how many nodes an alias to it expands to, and how deep it reaches below itself.</summary>
+    private readonly record struct Anchor(KubeconfigNode Node, long Size, int Height);
+
+    private sealed class DocumentReader(IParser parser, string? file)
     {
-        if (depth > MaxDepth)
+        private readonly Dictionary<string, Anchor> _anchors = new(StringComparer.Ordinal);
+        private Mark _last = Mark.Empty;
+
+        // Nodes as go-yaml's decoder counts them when it expands the document, and those of them reached through an alias.
+        private long _decodeCount;
+        private long _aliasCount;
+
+        public KubeconfigNode? ReadDocument()
         {
-            var c = parser.Current!;
-            throw new KubeconfigException($"YAML nesting deeper than {MaxDepth} levels", file, (int)c.Start.Line, (int)c.Start.Column, null);
+            try
+            {
+                parser.Consume<StreamStart>();
+                if (parser.Accept<StreamEnd>(out _))
+                {
+                    return null;
+                }
+
+                parser.Consume<DocumentStart>();
+                Count(1, 0, parser.Current);
+                var node = ReadNode(0, out _);
+                parser.Consume<DocumentEnd>();
+                return node;
+            }
+            catch (KubeconfigException)
+            {
+                throw;
+            }
+            catch (YamlException e)
+            {
+                var line = (int)Math.Min(int.MaxValue, e.Start.Line);
+                var column = (int)Math.Min(int.MaxValue, e.Start.Column);
+                throw new KubeconfigException($"invalid YAML: {Clean(e.Message)}", file, line, column, null, e);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                throw new KubeconfigException($"invalid YAML: {e.Message}", file, (int)_last.Line, (int)_last.Column, null, e);
+            }
         }
 
-        var current = parser.Current ?? throw new KubeconfigException("unexpected end of YAML", file, (int)last.Line, (int)last.Column, null);
-        last = current.Start;
-        var line = (int)current.Start.Line;
-        var column = (int)current.Start.Column;
-        switch (current)
+        private void Count(long nodes, long throughAliases, ParsingEvent? at)
         {
-            case AnchorAlias alias:
-                parser.MoveNext();
-                if (!anchors.TryGetValue(alias.Value.Value, out var target))
-                {
-                    throw new KubeconfigException($"unknown anchor '{alias.Value.Value}' referenced", file, line, column, null);
-                }
-
-                return target;
-
-            case Scalar scalar:
+            _decodeCount += nodes;
+            _aliasCount += throughAliases;
+            if (_aliasCount > 100 && _decodeCount > 1000 && (double)_aliasCount / _decodeCount > AllowedAliasRatio(_decodeCount))
             {
-                parser.MoveNext();
-                var kind = ResolveScalar(scalar);
-                var node = new KubeconfigScalarNode(scalar.Value, kind) { Line = line, Column = column };
-                if (!scalar.Anchor.IsEmpty)
-                {
-                    anchors[scalar.Anchor.Value] = node;
-                }
+                var mark = at?.Start ?? _last;
+                throw new KubeconfigException(
+                    $"document contains excessive aliasing: {_aliasCount} of {_decodeCount} nodes come from aliases, more than the {AllowedAliasRatio(_decodeCount):P0} allowed (go-yaml's limit, as kubectl)",
+                    file, (int)mark.Line, (int)mark.Column, null);
+            }
+        }
 
-                return node;
+        private KubeconfigException TooDeep(ParsingEvent at, string? through) =>
+            new($"YAML nesting deeper than {MaxDepth} levels{(through is null ? string.Empty : $" (through alias '*{through}')")}", file, (int)at.Start.Line, (int)at.Start.Column, null);
+
+        /// <summary>Reads one node at <paramref name="depth"/>; <paramref name="height"/> is how many levels it reaches below itself.</summary>
+        private KubeconfigNode ReadNode(int depth, out int height)
+        {
+            var current = parser.Current ?? throw new KubeconfigException("unexpected end of YAML", file, (int)_last.Line, (int)_last.Column, null);
+            if (depth > MaxDepth)
+            {
+                throw TooDeep(current, null);
             }
 
-            case SequenceStart seqStart:
+            _last = current.Start;
+            var line = (int)current.Start.Line;
+            var column = (int)current.Start.Column;
+            var sizeBefore = _decodeCount;
+            height = 0;
+            switch (current)
             {
-                parser.MoveNext();
-                var items = new List<KubeconfigNode>();
-                while (!parser.TryConsume<SequenceEnd>(out _))
+                case AnchorAlias alias:
                 {
-                    items.Add(ReadNode(parser, anchors, file, depth + 1, ref last));
-                }
-
-                var node = new KubeconfigSequenceNode(items) { Line = line, Column = column };
-                if (!seqStart.Anchor.IsEmpty)
-                {
-                    anchors[seqStart.Anchor.Value] = node;
-                }
-
-                return node;
-            }
-
-            case MappingStart mapStart:
-            {
-                parser.MoveNext();
-                var entries = new List<KeyValuePair<string, KubeconfigNode>>();
-                List<KubeconfigMappingNode>? merges = null;
-                while (!parser.TryConsume<MappingEnd>(out _))
-                {
-                    var keyEvent = parser.Current!;
-                    last = keyEvent.Start;
-                    var keyNode = ReadNode(parser, anchors, file, depth + 1, ref last);
-                    if (keyNode is not KubeconfigScalarNode key)
+                    parser.MoveNext();
+                    if (!_anchors.TryGetValue(alias.Value.Value, out var target))
                     {
-                        throw new KubeconfigException("a mapping key must be a scalar", file, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column, null);
+                        throw new KubeconfigException($"unknown anchor '{alias.Value.Value}' referenced", file, line, column, null);
                     }
 
-                    var value = ReadNode(parser, anchors, file, depth + 1, ref last);
-                    if (key.Value == "<<" && key.Kind == KubeconfigScalarKind.String && keyEvent is Scalar { Style: ScalarStyle.Plain })
+                    if (depth + target.Height > MaxDepth)
                     {
-                        merges ??= [];
-                        switch (value)
+                        throw TooDeep(current, alias.Value.Value);
+                    }
+
+                    // go-yaml decodes the alias node, then every node of its target again, counted as alias-reached.
+                    Count(1 + target.Size, target.Size, current);
+                    height = target.Height;
+                    return target.Node;
+                }
+
+                case Scalar scalar:
+                {
+                    Count(1, 0, current);
+                    parser.MoveNext();
+                    var kind = ResolveScalar(scalar);
+                    var node = new KubeconfigScalarNode(scalar.Value, kind) { Line = line, Column = column };
+                    Remember(scalar.Anchor, node, sizeBefore, height);
+                    return node;
+                }
+
+                case SequenceStart seqStart:
+                {
+                    Count(1, 0, current);
+                    parser.MoveNext();
+                    var items = new List<KubeconfigNode>();
+                    while (!parser.TryConsume<SequenceEnd>(out _))
+                    {
+                        items.Add(ReadNode(depth + 1, out var h));
+                        height = Math.Max(height, h + 1);
+                    }
+
+                    var node = new KubeconfigSequenceNode(items) { Line = line, Column = column };
+                    Remember(seqStart.Anchor, node, sizeBefore, height);
+                    return node;
+                }
+
+                case MappingStart mapStart:
+                {
+                    Count(1, 0, current);
+                    parser.MoveNext();
+                    var entries = new List<KeyValuePair<string, KubeconfigNode>>();
+                    List<KubeconfigMappingNode>? merges = null;
+                    while (!parser.TryConsume<MappingEnd>(out _))
+                    {
+                        var keyEvent = parser.Current!;
+                        _last = keyEvent.Start;
+                        var keyNode = ReadNode(depth + 1, out var keyHeight);
+                        if (keyNode is not KubeconfigScalarNode key)
                         {
-                            case KubeconfigMappingNode m:
-                                merges.Add(m);
-                                break;
-                            case KubeconfigSequenceNode s when s.Items.All(i => i is KubeconfigMappingNode):
-                                merges.AddRange(s.Items.Cast<KubeconfigMappingNode>());
-                                break;
-                            default:
-                                throw new KubeconfigException("a merge key '<<' needs a mapping or a list of mappings", file, value.Line, value.Column, null);
+                            throw new KubeconfigException("a mapping key must be a scalar", file, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column, null);
                         }
 
-                        continue;
+                        var value = ReadNode(depth + 1, out var valueHeight);
+                        height = Math.Max(height, Math.Max(keyHeight, valueHeight) + 1);
+                        if (key.Value == "<<" && key.Kind == KubeconfigScalarKind.String && keyEvent is Scalar { Style: ScalarStyle.Plain })
+                        {
+                            merges ??= [];
+                            switch (value)
+                            {
+                                case KubeconfigMappingNode m:
+                                    merges.Add(m);
+                                    break;
+                                case KubeconfigSequenceNode s when s.Items.All(i => i is KubeconfigMappingNode):
+                                    merges.AddRange(s.Items.Cast<KubeconfigMappingNode>());
+                                    break;
+                                default:
+                                    throw new KubeconfigException("a merge key '<<' needs a mapping or a list of mappings", file, value.Line, value.Column, null);
+                            }
+
+                            continue;
+                        }
+
+                        entries.Add(new(key.Value, value));
                     }
 
-                    entries.Add(new(key.Value, value));
-                }
-
-                if (merges is not null)
-                {
-                    var own = new HashSet<string>(entries.Select(e => e.Key), StringComparer.Ordinal);
-                    var merged = new List<KeyValuePair<string, KubeconfigNode>>();
-                    foreach (var m in merges)
+                    if (merges is not null)
                     {
-                        foreach (var e in m.Entries)
+                        var own = new HashSet<string>(entries.Select(e => e.Key), StringComparer.Ordinal);
+                        var merged = new List<KeyValuePair<string, KubeconfigNode>>();
+                        foreach (var m in merges)
                         {
-                            if (own.Add(e.Key))
+                            foreach (var e in m.Entries)
                             {
-                                merged.Add(e);
+                                if (own.Add(e.Key))
+                                {
+                                    merged.Add(e);
+                                }
                             }
                         }
+
+                        merged.AddRange(entries);
+                        entries = merged;
                     }
 
-                    merged.AddRange(entries);
-                    entries = merged;
+                    var node = new KubeconfigMappingNode(entries) { Line = line, Column = column };
+                    Remember(mapStart.Anchor, node, sizeBefore, height);
+                    return node;
                 }
 
-                var node = new KubeconfigMappingNode(entries) { Line = line, Column = column };
-                if (!mapStart.Anchor.IsEmpty)
-                {
-                    anchors[mapStart.Anchor.Value] = node;
-                }
-
-                return node;
+                default:
+                    throw new KubeconfigException($"unexpected YAML event {current.GetType().Name}", file, line, column, null);
             }
+        }
 
-            default:
-                throw new KubeconfigException($"unexpected YAML event {current.GetType().Name}", file, line, column, null);
+        private void Remember(AnchorName anchor, KubeconfigNode node, long sizeBefore, int height)
+        {
+            if (!anchor.IsEmpty)
+            {
+                _anchors[anchor.Value] = new Anchor(node, _decodeCount - sizeBefore, height);
+            }
         }
     }
 
