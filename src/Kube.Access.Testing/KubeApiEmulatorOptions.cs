@@ -54,6 +54,13 @@ public sealed class KubeApiEmulatorOptions
     /// </summary>
     public IReadOnlyList<string>? ExecProtocols { get; set; }
 
+    /// <summary>
+    /// Serve <c>exec</c> and <c>attach</c> over WebSocket (default <c>true</c>). <c>false</c> answers
+    /// every WebSocket upgrade there with 400 Bad Request, as an API server without WebSocket
+    /// streaming does, so clients fall back to SPDY/3.1 (kubectl does).
+    /// </summary>
+    public bool ExecWebSockets { get; set; } = true;
+
     /// <summary>Where the emulator logs (default: nowhere).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }
