@@ -80,10 +80,20 @@ public sealed partial class SpdyKubectlTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Eight_concurrent_connections_echo_megabytes_intact()
+    public async Task Port_forward_over_plain_spdy_upgrade_echoes_through_the_pod()
+    {
+        // kubectl's switch off for the WebSocket tunnel: it then asks for Upgrade: SPDY/3.1 directly.
+        var process = StartKubectl(new Dictionary<string, string?> { ["KUBECTL_PORT_FORWARD_WEBSOCKETS"] = "false" }, "port-forward", "service/mongo", ":27017");
+        var port = await ForwardingPortAsync(process);
+        (await EchoAsync(port, 1024 * 1024)).Should().BeTrue();
+        _api.Requests.Should().Contain(r => r.Method == "POST" && r.PathAndQuery.Contains("/portforward", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Eight_concurrent_connections_echo_64_mebibytes_each_intact()
     {
         var port = await StartPortForwardAsync("deployment/mongo", ":27017");
-        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => EchoAsync(port, 8 * 1024 * 1024)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => EchoAsync(port, 64 * 1024 * 1024)));
         results.Should().AllSatisfy(ok => ok.Should().BeTrue());
         // The forward still serves new connections afterwards.
         (await EchoAsync(port, 1024)).Should().BeTrue();
@@ -147,9 +157,11 @@ public sealed partial class SpdyKubectlTests : IAsyncLifetime
         return result.Stdout;
     }
 
-    private Process StartKubectl(params string[] args)
+    private Process StartKubectl(params string[] args) => StartKubectl(null, args);
+
+    private Process StartKubectl(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        var process = ToolProcess.Start(KubectlTool.Run(args, _kubeconfig, kubeconfigVariable: null, home: _dir));
+        var process = ToolProcess.Start(KubectlTool.Run(args, _kubeconfig, kubeconfigVariable: null, home: _dir, environment: environment));
         _processes.Add(process);
         return process;
     }
