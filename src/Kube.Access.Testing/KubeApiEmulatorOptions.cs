@@ -63,6 +63,13 @@ public sealed class KubeApiEmulatorOptions
     /// </summary>
     public bool FailOnUnexpectedErrors { get; set; } = true;
 
+    /// <summary>
+    /// Serve <c>exec</c> and <c>attach</c> over WebSocket (default <c>true</c>). <c>false</c> answers
+    /// every WebSocket upgrade there with 400 Bad Request, as an API server without WebSocket
+    /// streaming does, so clients fall back to SPDY/3.1 (kubectl does).
+    /// </summary>
+    public bool ExecWebSockets { get; set; } = true;
+
     /// <summary>Where the emulator logs (default: nowhere).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -36,9 +36,11 @@ internal sealed class ExecHandler : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     private readonly string[] _protocols;
+    private readonly bool _webSockets;
 
-    public ExecHandler(IStreamingCluster cluster, PodPortBindings ports, IReadOnlyList<string>? protocols = null)
+    public ExecHandler(IStreamingCluster cluster, PodPortBindings ports, IReadOnlyList<string>? protocols = null, bool webSockets = true)
     {
+        _webSockets = webSockets;
         _protocols = protocols is null ? Protocols : Protocols.Where(protocols.Contains).ToArray();
         _cluster = cluster;
         _ports = ports;
@@ -266,14 +268,63 @@ internal sealed class ExecHandler : IAsyncDisposable
             "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.27.3</center>\r\n</body>\r\n</html>\r\n"u8.ToArray());
     }
 
-    /// <summary>Serves one exec or attach request.</summary>
+    /// <summary>Serves one exec or attach request: WebSocket channel protocols or SPDY/3.1 (plain upgrade or tunnelled).</summary>
     public async Task HandleAsync(HttpContext context, string @namespace, string podName, bool attach)
+    {
+        var exec = await PrepareAsync(context, @namespace, podName, attach).ConfigureAwait(false);
+        if (exec is null)
+        {
+            return;
+        }
+
+        if (Spdy.SpdyTransport.IsUpgrade(context))
+        {
+            await Spdy.SpdyExec.ServeUpgradeAsync(context, exec).ConfigureAwait(false);
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await StatusResponses.BadRequestAsync(context, "Upgrade request required").ConfigureAwait(false);
+            return;
+        }
+
+        if (!_webSockets)
+        {
+            // Plays an API server without WebSocket streaming: clients fall back to SPDY/3.1.
+            await StatusResponses.BadRequestAsync(context, "unable to upgrade connection: this emulator is configured to serve exec and attach over SPDY/3.1 only (KubeApiEmulatorOptions.ExecWebSockets is false)").ConfigureAwait(false);
+            return;
+        }
+
+        var requested = context.WebSockets.WebSocketRequestedProtocols;
+        if (Spdy.SpdyTransport.Negotiate(Spdy.SpdyTransport.TunnelledProtocols(context), Spdy.SpdyExec.Protocols) is { Length: > 0 } tunnelled)
+        {
+            await Spdy.SpdyExec.ServeTunnelAsync(context, exec, tunnelled).ConfigureAwait(false);
+            return;
+        }
+
+        string? protocol = null;
+        if (requested.Count > 0)
+        {
+            protocol = requested.FirstOrDefault(p => _protocols.Contains(p, StringComparer.Ordinal));
+            if (protocol is null)
+            {
+                await StatusResponses.BadRequestAsync(context, $"unable to upgrade connection: requested protocol(s) are not supported: [{string.Join(' ', requested)}]; supports [{string.Join(' ', _protocols)}]").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        await ServeWebSocketAsync(context, exec, protocol).ConfigureAwait(false);
+    }
+
+    /// <summary>Validates an exec/attach request (pod, container, command, streams); null after answering an error.</summary>
+    private async Task<ExecSession?> PrepareAsync(HttpContext context, string @namespace, string podName, bool attach)
     {
         var pod = _cluster.GetPod(@namespace, podName);
         if (pod is null)
         {
             await StatusResponses.NotFoundAsync(context, "pods", podName).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var query = context.Request.Query;
@@ -284,7 +335,7 @@ internal sealed class ExecHandler : IAsyncDisposable
             if (names.Count != 1)
             {
                 await StatusResponses.BadRequestAsync(context, $"a container name must be specified for pod {podName}, choose one of: [{string.Join(' ', names)}]").ConfigureAwait(false);
-                return;
+                return null;
             }
 
             containerName = names[0];
@@ -292,26 +343,26 @@ internal sealed class ExecHandler : IAsyncDisposable
         else if (!names.Contains(containerName))
         {
             await StatusResponses.BadRequestAsync(context, $"container {containerName} is not valid for pod {podName}").ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (await PodGate.RejectUnlessRunningAsync(context, pod).ConfigureAwait(false))
         {
-            return;
+            return null;
         }
 
         var status = pod.Status?.ContainerStatuses?.FirstOrDefault(s => s.Name == containerName);
         if (status?.State?.Terminated is not null || status?.State?.Waiting is not null)
         {
             await StatusResponses.BadRequestAsync(context, $"container not found (\"{containerName}\")").ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var command = attach ? [] : query["command"].Where(c => c is not null).Select(c => c!).ToList();
         if (!attach && command.Count == 0)
         {
             await StatusResponses.BadRequestAsync(context, "you must specify at least 1 command").ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var stdin = Flag(query, "stdin");
@@ -321,7 +372,7 @@ internal sealed class ExecHandler : IAsyncDisposable
         if (!stdin && !stdout && !stderr)
         {
             await StatusResponses.BadRequestAsync(context, "you must specify at least 1 of stdin, stdout, stderr").ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (tty && stderr)
@@ -330,26 +381,25 @@ internal sealed class ExecHandler : IAsyncDisposable
             stderr = false;
         }
 
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            await StatusResponses.BadRequestAsync(context, "Upgrade request required: this emulator serves exec and attach over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only, not SPDY").ConfigureAwait(false);
-            return;
-        }
-
-        var protocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault(p => _protocols.Contains(p, StringComparer.Ordinal));
-        if (protocol is null)
-        {
-            await StatusResponses.BadRequestAsync(context, $"unable to upgrade connection: requested protocol(s) are not supported: [{string.Join(' ', context.WebSockets.WebSocketRequestedProtocols)}]; supports [{string.Join(' ', _protocols)}]").ConfigureAwait(false);
-            return;
-        }
-
         var runtime = Runtime(pod);
-        var container = runtime.Containers[containerName];
+        var handler = _handlers.TryGetValue((@namespace, podName, containerName), out var h) ? h
+            : _handlers.TryGetValue((@namespace, podName, string.Empty), out h) ? h : null;
+        return new ExecSession(this, runtime, runtime.Containers[containerName], containerName, command, attach, stdin, stdout, stderr, tty, handler);
+    }
+
+    /// <summary>
+    /// Serves exec over a WebSocket channel protocol: v5 and v4 (status as JSON), or the base
+    /// <c>channel.k8s.io</c> when the client offers no subprotocol (status as text, failures only).
+    /// </summary>
+    private async Task ServeWebSocketAsync(HttpContext context, ExecSession exec, string? protocol)
+    {
+        var (stdin, stdout, stderr, tty) = (exec.Stdin, exec.Stdout, exec.Stderr, exec.Tty);
         using var ws = await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false);
         var channels = new ChannelWebSocket(ws);
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, runtime.Stopping.Token, _stopping.Token);
+        using var lifetime = exec.Lifetime(context.RequestAborted);
         var ct = lifetime.Token;
         var v5 = protocol == Protocols[0];
+        var jsonStatus = protocol is not null;
 
         // Tell the client the streams are ready: an empty frame on the lowest writable channel.
         await channels.SendAsync(stdout ? StdoutChannel : stderr ? StderrChannel : StatusChannel, ReadOnlyMemory<byte>.Empty, ct).ConfigureAwait(false);
@@ -361,9 +411,7 @@ internal sealed class ExecHandler : IAsyncDisposable
         }
 
         var resizes = Channel.CreateBounded<TerminalSize>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest });
-        var handler = _handlers.TryGetValue((@namespace, podName, containerName), out var h) ? h
-            : _handlers.TryGetValue((@namespace, podName, string.Empty), out h) ? h : null;
-        var translate = tty && handler is null;
+        var translate = tty && exec.Handler is null;
         var outStream = new ChannelOutputStream(channels, StdoutChannel, stdout, translate, ct);
         var errStream = tty ? outStream : new ChannelOutputStream(channels, StderrChannel, stderr, translate, ct);
         var stdinStream = stdinPipe.Reader.AsStream();
@@ -421,59 +469,128 @@ internal sealed class ExecHandler : IAsyncDisposable
             }
         });
 
-        string? internalError = null;
-        var exitCode = 0;
-        var pid = handler is null ? 0 : container.Start(string.Join(' ', command), tty);
+        int exitCode;
+        string? internalError;
         try
         {
-            if (handler is not null)
-            {
-                var process = new EmulatorProcess(@namespace, podName, containerName, command, tty, stdinStream, outStream, errStream, resizes.Reader, container.Environment);
-                exitCode = await handler(process, ct).ConfigureAwait(false);
-            }
-            else if (attach)
-            {
-                exitCode = await new MiniShell(container).ExecAsync(["sh"], new ShellIO(stdinStream, outStream, errStream), tty, ct).ConfigureAwait(false);
-            }
-            else if (!MiniShell.Knows(command[0]))
-            {
-                internalError = $"Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{Guid.NewGuid():N}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{command[0]}\": executable file not found in $PATH: unknown";
-            }
-            else
-            {
-                exitCode = await new MiniShell(container).ExecAsync(command, new ShellIO(stdinStream, outStream, errStream), tty, ct).ConfigureAwait(false);
-            }
+            (exitCode, internalError) = await exec.RunAsync(stdinStream, outStream, errStream, resizes.Reader, ct).ConfigureAwait(false);
         }
-        catch (Exception) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             // The client went away or the pod stopped: nothing left to report to.
             await channels.CloseAsync(CancellationToken.None).ConfigureAwait(false);
             await FinishAsync(receive, ws).ConfigureAwait(false);
             return;
         }
-        catch (IOException)
+
+        var status = jsonStatus ? StatusJson(exitCode, internalError, exec.Command) : StatusText(exitCode, internalError, exec.Command);
+        if (status.Length > 0)
         {
-            exitCode = 141;
-        }
-        catch (Exception ex)
-        {
-            internalError = "Internal error occurred: " + ex.Message;
-        }
-        finally
-        {
-            if (pid != 0)
-            {
-                container.Exit(pid);
-            }
+            await channels.SendAsync(StatusChannel, status, ct).ConfigureAwait(false);
         }
 
-        await channels.SendAsync(StatusChannel, StatusJson(exitCode, internalError, command), ct).ConfigureAwait(false);
         await channels.CloseAsync(CancellationToken.None).ConfigureAwait(false);
         await stdinPipe.Reader.CompleteAsync().ConfigureAwait(false);
         await FinishAsync(receive, ws).ConfigureAwait(false);
     }
 
-    private static async Task FinishAsync(Task receive, System.Net.WebSockets.WebSocket ws)
+    /// <summary>One validated exec or attach: the container, command and streams asked for; runs the process behind any transport.</summary>
+    internal sealed class ExecSession
+    {
+        private readonly ExecHandler _owner;
+        private readonly PodRuntime _runtime;
+
+        internal ExecSession(ExecHandler owner, object runtime, EmulatedContainer container, string containerName, List<string> command, bool attach, bool stdin, bool stdout, bool stderr, bool tty, EmulatorExecHandler? handler)
+        {
+            _owner = owner;
+            _runtime = (PodRuntime)runtime;
+            Container = container;
+            ContainerName = containerName;
+            Command = command;
+            Attach = attach;
+            Stdin = stdin;
+            Stdout = stdout;
+            Stderr = stderr;
+            Tty = tty;
+            Handler = handler;
+        }
+
+        public EmulatedContainer Container { get; }
+
+        public string ContainerName { get; }
+
+        public List<string> Command { get; }
+
+        public bool Attach { get; }
+
+        public bool Stdin { get; }
+
+        public bool Stdout { get; }
+
+        public bool Stderr { get; }
+
+        public bool Tty { get; }
+
+        public EmulatorExecHandler? Handler { get; }
+
+        /// <summary>A token cancelled when the request aborts, the pod stops or the emulator shuts down.</summary>
+        public CancellationTokenSource Lifetime(CancellationToken requestAborted) =>
+            CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _runtime.Stopping.Token, _owner._stopping.Token);
+
+        /// <summary>
+        /// Runs the process (a bound handler or the built-in shell) and returns its exit code, or an
+        /// internal error text; throws <see cref="OperationCanceledException"/> when <paramref name="ct"/> ends it.
+        /// </summary>
+        public async Task<(int ExitCode, string? InternalError)> RunAsync(Stream stdin, Stream stdout, Stream stderr, ChannelReader<TerminalSize> resizes, CancellationToken ct)
+        {
+            string? internalError = null;
+            var exitCode = 0;
+            var pid = Handler is null ? Container.Start(string.Join(' ', Command), Tty) : 0;
+            try
+            {
+                if (Handler is not null)
+                {
+                    var process = new EmulatorProcess(_runtime.Namespace, _runtime.Pod, ContainerName, Command, Tty, stdin, stdout, stderr, resizes, Container.Environment);
+                    exitCode = await Handler(process, ct).ConfigureAwait(false);
+                }
+                else if (Attach)
+                {
+                    exitCode = await new MiniShell(Container).ExecAsync(["sh"], new ShellIO(stdin, stdout, stderr), Tty, ct).ConfigureAwait(false);
+                }
+                else if (!MiniShell.Knows(Command[0]))
+                {
+                    internalError = $"Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{Guid.NewGuid():N}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{Command[0]}\": executable file not found in $PATH: unknown";
+                }
+                else
+                {
+                    exitCode = await new MiniShell(Container).ExecAsync(Command, new ShellIO(stdin, stdout, stderr), Tty, ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception) when (ct.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(ct);
+            }
+            catch (IOException)
+            {
+                exitCode = 141;
+            }
+            catch (Exception ex)
+            {
+                internalError = "Internal error occurred: " + ex.Message;
+            }
+            finally
+            {
+                if (pid != 0)
+                {
+                    Container.Exit(pid);
+                }
+            }
+
+            return (exitCode, internalError);
+        }
+    }
+
+    internal static async Task FinishAsync(Task receive, System.Net.WebSockets.WebSocket ws)
     {
         try
         {
@@ -492,7 +609,7 @@ internal sealed class ExecHandler : IAsyncDisposable
         return value is "1" or "true" or "True" or "TRUE";
     }
 
-    private static bool TryParseResize(ReadOnlySpan<byte> json, out TerminalSize size)
+    internal static bool TryParseResize(ReadOnlySpan<byte> json, out TerminalSize size)
     {
         size = default;
         try
@@ -520,6 +637,15 @@ internal sealed class ExecHandler : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>
+    /// The status as the protocols before v4 carry it (the base <c>channel.k8s.io</c>, SPDY v1-v3):
+    /// the failure's message as text, nothing on success.
+    /// </summary>
+    internal static byte[] StatusText(int exitCode, string? internalError, IReadOnlyList<string> command) =>
+        internalError is not null ? Encoding.UTF8.GetBytes(internalError)
+        : exitCode == 0 ? []
+        : Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"command terminated with non-zero exit code: error executing command [{string.Join(' ', command)}], exit code {exitCode}"));
 
     /// <summary>The status-channel document: Success, NonZeroExitCode with an ExitCode cause, or InternalError.</summary>
     internal static byte[] StatusJson(int exitCode, string? internalError, IReadOnlyList<string> command)

@@ -45,7 +45,7 @@ public sealed partial class KubeApiEmulator
 
     private void InitializeStreaming()
     {
-        var streaming = new StreamingSubresources(new StoreView(_state), ResolveBinding, _options.ExecProtocols);
+        var streaming = new StreamingSubresources(new StoreView(_state), ResolveBinding, _options.ExecProtocols, _options.ExecWebSockets);
         _streaming = streaming;
         RegisterForDisposal(streaming);
         streaming.Exec.ContainerTerminated += OnContainerTerminated;

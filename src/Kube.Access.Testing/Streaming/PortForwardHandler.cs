@@ -44,6 +44,24 @@ internal sealed class PortForwardHandler
             return;
         }
 
+        // SPDY (kubectl): the ports travel in each stream's headers, not in the query.
+        if (Spdy.SpdyTransport.IsUpgrade(context))
+        {
+            await ServeSpdyUpgradeAsync(context, pod).ConfigureAwait(false);
+            return;
+        }
+
+        if (Spdy.SpdyTransport.Negotiate(Spdy.SpdyTransport.TunnelledProtocols(context), [Spdy.SpdyPortForward.Protocol]) is { Length: > 0 } tunnelled)
+        {
+            var tunnel = await Spdy.SpdyTransport.AcceptTunnelAsync(context, tunnelled).ConfigureAwait(false);
+            await using (tunnel.ConfigureAwait(false))
+            {
+                await Spdy.SpdyPortForward.ServeAsync(tunnel, pod, _bindings, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         if (!TryParsePorts(context.Request.Query, out var ports, out var problem))
         {
             await StatusResponses.BadRequestAsync(context, problem).ConfigureAwait(false);
@@ -52,7 +70,7 @@ internal sealed class PortForwardHandler
 
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await StatusResponses.BadRequestAsync(context, "Upgrade request required: this emulator serves port-forward over WebSocket (v4.channel.k8s.io, portforward.k8s.io) only, not SPDY").ConfigureAwait(false);
+            await StatusResponses.BadRequestAsync(context, "Upgrade request required").ConfigureAwait(false);
             return;
         }
 
@@ -144,6 +162,29 @@ internal sealed class PortForwardHandler
         {
             // The client did not answer the close in time: drop the connection.
             ws.Abort();
+        }
+    }
+
+    private async Task ServeSpdyUpgradeAsync(HttpContext context, V1Pod pod)
+    {
+        string[] supported = [Spdy.SpdyPortForward.Protocol];
+        var offered = Spdy.SpdyTransport.OfferedProtocols(context);
+        var protocol = Spdy.SpdyTransport.Negotiate(offered, supported);
+        if (protocol is null)
+        {
+            await Spdy.SpdyTransport.RefuseAsync(context, offered, supported).ConfigureAwait(false);
+            return;
+        }
+
+        var transport = await Spdy.SpdyTransport.AcceptUpgradeAsync(context, protocol).ConfigureAwait(false);
+        if (transport is null)
+        {
+            return;
+        }
+
+        await using (transport.ConfigureAwait(false))
+        {
+            await Spdy.SpdyPortForward.ServeAsync(transport, pod, _bindings, context.RequestAborted).ConfigureAwait(false);
         }
     }
 

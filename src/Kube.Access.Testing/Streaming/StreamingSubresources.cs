@@ -12,13 +12,13 @@ internal sealed class StreamingSubresources : IAsyncDisposable
     private readonly PortForwardHandler _portForward;
     private readonly ProxyHandler _proxy;
 
-    public StreamingSubresources(IStreamingCluster cluster, Func<string, string, int, System.Net.EndPoint?>? fallbackBindings = null, IReadOnlyList<string>? execProtocols = null)
+    public StreamingSubresources(IStreamingCluster cluster, Func<string, string, int, System.Net.EndPoint?>? fallbackBindings = null, IReadOnlyList<string>? execProtocols = null, bool execWebSockets = true)
     {
         Cluster = cluster;
         Ports = new PodPortBindings { Fallback = fallbackBindings };
         _portForward = new PortForwardHandler(cluster, Ports);
         _proxy = new ProxyHandler(cluster, Ports);
-        Exec = new ExecHandler(cluster, Ports, execProtocols);
+        Exec = new ExecHandler(cluster, Ports, execProtocols, execWebSockets);
     }
 
     /// <summary>The cluster view the handlers read.</summary>
