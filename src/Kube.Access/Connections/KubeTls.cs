@@ -1,9 +1,6 @@
 using System.Net.Security;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-
-[assembly: InternalsVisibleTo("Kube.Access.Tests")]
 
 namespace Kube.Access.Connections;
 

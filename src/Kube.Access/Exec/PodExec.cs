@@ -5,7 +5,6 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Kube.Access.Channels;
-using Kube.Access.Manifests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
