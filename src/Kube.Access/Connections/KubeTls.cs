@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>TLS helpers of the connection layer: CA bundles, client certificates, server certificate checks.</summary>
 internal static class KubeTls

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>
 /// Outermost handler of the WebSocket pipeline: a refused upgrade (anything but 101) becomes a

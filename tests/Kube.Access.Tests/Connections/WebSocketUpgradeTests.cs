@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using FluentAssertions;
 using Kube.Access.Channels;
-using Kube.Access.Connections;
 using Xunit;
 
 namespace Kube.Access.Tests.Connections;
