@@ -50,25 +50,23 @@ internal sealed class PodPortTunnel : IAsyncDisposable
 
     public static async ValueTask<PodPortTunnel> OpenAsync(IKubeConnection connection, string @namespace, string pod, int port, int maxBufferedBytes, bool inlineReaders, ILogger logger, CancellationToken cancellationToken)
     {
-        System.Net.WebSockets.WebSocket socket;
-        try
-        {
-            socket = await connection.ConnectWebSocketAsync(PathFor(@namespace, pod, port), SubProtocols, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubeApiException ex)
-        {
-            throw new PortForwardException(
-                $"error upgrading connection for port {port} of pod {@namespace}/{pod}: {ex.Message}", @namespace, pod, port, ex.ResponseBody ?? ex.Message, ex);
-        }
-
-        var channels = WebSocketChannelConnection.Start(socket, new WebSocketChannelOptions
+        var options = new WebSocketChannelOptions
         {
             MaxBufferedBytesPerChannel = maxBufferedBytes,
             // Receives and pipe segments of 32 KiB: the kubelet's frames (32 KiB + the channel byte) in one or two.
             ReceiveSegmentSize = 32 * 1024,
             // The session's pump never blocks: it runs right on the read loop (no thread hop per frame).
             RunReaderContinuationsInline = inlineReaders,
-        });
+        };
+        var channels = await WebSocketChannels.OpenAsync(
+            connection,
+            PathFor(@namespace, pod, port),
+            SubProtocols,
+            options,
+            ex => new PortForwardException(
+                $"error upgrading connection for port {port} of pod {@namespace}/{pod}: {ex.Message}", @namespace, pod, port, ex.ResponseBody ?? ex.Message, ex),
+            startFailed: null,
+            cancellationToken).ConfigureAwait(false);
         return new PodPortTunnel(channels, @namespace, pod, port, logger);
     }
 

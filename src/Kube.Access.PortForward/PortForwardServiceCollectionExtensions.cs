@@ -1,8 +1,8 @@
+using Kube.Access;
 using Kube.Access.PortForward;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Kube.Access;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers port-forwarding on the Kube.Access builder.</summary>
 public static class PortForwardKubeAccessBuilderExtensions

@@ -78,7 +78,7 @@ public sealed record PortForwardTarget(PortForwardTargetKind Kind, string Name, 
     public async Task<k8s.Models.V1Pod> ResolvePodAsync(IKubeConnection connection, PortForwardOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var resolver = new TargetResolver(connection.Client, Namespace ?? connection.Namespace, this, [], options ?? new PortForwardOptions());
+        var resolver = new TargetResolver(connection, Namespace ?? connection.Namespace, this, [], options ?? new PortForwardOptions());
         return await resolver.SelectPodAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -9,15 +9,14 @@ namespace Kube.Access.PortForward;
 /// <summary>The <see cref="IPortForwarder"/> over an <see cref="IKubeConnection"/>.</summary>
 public sealed class PortForwarder : IPortForwarder
 {
-    private readonly Func<CancellationToken, ValueTask<IKubeConnection>> _connection;
+    private readonly ConnectionSource _connection;
     private readonly PortForwardOptions _defaults;
     private readonly ILogger _logger;
 
     /// <summary>Creates a forwarder over <paramref name="connection"/> (owned by the caller).</summary>
     public PortForwarder(IKubeConnection connection, IOptions<PortForwardOptions>? options = null, ILogger<PortForwarder>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        _connection = _ => ValueTask.FromResult(connection);
+        _connection = new ConnectionSource(connection);
         _defaults = options?.Value ?? new PortForwardOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -25,8 +24,7 @@ public sealed class PortForwarder : IPortForwarder
     /// <summary>Creates a forwarder over the application's default connection (the DI registration of <c>AddPortForward()</c>).</summary>
     public PortForwarder(IKubeDefaultConnection defaultConnection, IOptions<PortForwardOptions>? options = null, ILogger<PortForwarder>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(defaultConnection);
-        _connection = defaultConnection.GetAsync;
+        _connection = new ConnectionSource(defaultConnection);
         _defaults = options?.Value ?? new PortForwardOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -43,9 +41,9 @@ public sealed class PortForwarder : IPortForwarder
         options ??= _defaults;
         options.Validate();
         var addresses = ParseAddresses(options.Addresses);
-        var connection = await _connection(cancellationToken).ConfigureAwait(false);
+        var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
         var ns = string.IsNullOrEmpty(target.Namespace) ? connection.Namespace : target.Namespace;
-        var resolver = new TargetResolver(connection.Client, ns, target, ports, options);
+        var resolver = new TargetResolver(connection, ns, target, ports, options);
         var pod = await resolver.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var session = new PortForwardSession(connection, resolver, pod, options, _logger);
         await session.PreparePoolAsync(cancellationToken).ConfigureAwait(false);
@@ -63,7 +61,7 @@ public sealed class PortForwarder : IPortForwarder
             throw new PortForwardSpecException($"Port {port} is out of range 1-65535.", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var connection = await _connection(cancellationToken).ConfigureAwait(false);
+        var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
         var ns = string.IsNullOrEmpty(@namespace) ? connection.Namespace : @namespace;
         var tunnel = await PodPortTunnel.OpenAsync(connection, ns, pod, port, _defaults.MaxBufferedBytes, inlineReaders: false, _logger, cancellationToken).ConfigureAwait(false);
         return new PortForwardStream(tunnel);

@@ -17,15 +17,17 @@ internal sealed record ResolvedPod(V1Pod Pod, int[] PodPorts)
 /// <summary>Resolves targets to pods and ports the way kubectl's port-forward does.</summary>
 internal sealed class TargetResolver
 {
+    private readonly IKubeConnection _connection;
     private readonly IKubernetes _client;
     private readonly IReadOnlyList<PortMapping> _ports;
     private readonly PortForwardOptions _options;
     private string? _selector;
     private V1Service? _service;
 
-    public TargetResolver(IKubernetes client, string @namespace, PortForwardTarget target, IReadOnlyList<PortMapping> ports, PortForwardOptions options)
+    public TargetResolver(IKubeConnection connection, string @namespace, PortForwardTarget target, IReadOnlyList<PortMapping> ports, PortForwardOptions options)
     {
-        _client = client;
+        _connection = connection;
+        _client = connection.Client;
         Namespace = @namespace;
         Target = target;
         _ports = ports;
@@ -275,15 +277,16 @@ internal sealed class TargetResolver
     {
         try
         {
-            return await call().ConfigureAwait(false);
+            return await KubeApiErrors.Call(_connection, call, $"get {resource} {Namespace}/{name}").ConfigureAwait(false);
         }
-        catch (HttpOperationException ex)
+        catch (KubeApiException ex)
         {
-            var status = ex.Response?.StatusCode ?? 0;
-            var text = status == HttpStatusCode.NotFound ? $"{resource} \"{name}\" not found" : ex.Response?.Content ?? ex.Message;
-            throw new PortForwardException($"Error from server ({status}): {text}", Namespace, resource == "pods" ? name : null, null, ex.Response?.Content, ex);
+            // kubectl's words: Error from server (NotFound): pods "x" not found.
+            var status = (HttpStatusCode)ex.StatusCode;
+            var text = status == HttpStatusCode.NotFound ? $"{resource} \"{name}\" not found" : ex.ResponseBody ?? ex.Message;
+            throw new PortForwardException($"Error from server ({status}): {text}", Namespace, resource == "pods" ? name : null, null, ex.ResponseBody, ex);
         }
-        catch (HttpRequestException ex)
+        catch (KubeConnectionException ex)
         {
             throw new PortForwardException($"cannot reach the API server: {ex.Message}", Namespace, innerException: ex);
         }

@@ -1,8 +1,8 @@
+using Kube.Access;
 using Kube.Access.Proxy;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Kube.Access;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Kube.Access.Proxy capabilities on <see cref="IKubeAccessBuilder"/>.</summary>
 public static class ProxyKubeAccessBuilderExtensions

@@ -5,7 +5,6 @@ using System.Text;
 using FluentAssertions;
 using k8s;
 using k8s.Models;
-using Kube.Access.Connections;
 using Kube.Access.Testing;
 using Xunit;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using k8s;
-using Kube.Access.Connections;
 using Kube.Access.Testing;
 using Xunit;
 

@@ -5,7 +5,6 @@ using FluentAssertions;
 using k8s;
 using k8s.Autorest;
 using Kube.Access.Cli.Tour;
-using Kube.Access.Connections;
 using Kube.Access.Dns;
 using Xunit;
 

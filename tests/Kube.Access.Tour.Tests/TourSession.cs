@@ -1,5 +1,4 @@
 using Kube.Access.Cli.Tour;
-using Kube.Access.Connections;
 using Kube.Access.Testing;
 
 namespace Kube.Access.Tour.Tests;

@@ -6,7 +6,6 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using k8s;
 using Kube.Access.Benchmarks.PortForward;
-using Kube.Access.Connections;
 using Kube.Access.Exec;
 
 namespace Kube.Access.Benchmarks.Exec;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 
-using Kube.Access.Connections;
 using Kube.Access.Images;
 using Kube.Access.Testing;
 

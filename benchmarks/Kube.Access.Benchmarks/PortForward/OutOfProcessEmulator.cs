@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using k8s;
-using Kube.Access.Connections;
 using Kube.Access.Testing;
 
 namespace Kube.Access.Benchmarks.PortForward;

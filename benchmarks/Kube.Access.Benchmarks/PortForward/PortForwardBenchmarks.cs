@@ -6,7 +6,6 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using k8s;
-using Kube.Access.Connections;
 using Kube.Access.PortForward;
 using Kube.Access.Testing;
 

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using k8s;
-using Kube.Access.Connections;
 using Kube.Access.PortForward;
 
 namespace Kube.Access.Benchmarks.PortForward;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using Kube.Access.Connections;
 using Kube.Access.Proxy;
 using Kube.Access.Testing;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Kube.Access.Connections;
 using Kube.Access.Proxy;
 using Kube.Access.Testing;
 

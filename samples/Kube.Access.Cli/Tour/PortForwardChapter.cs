@@ -1,6 +1,5 @@
 using System.Text;
 using k8s;
-using Kube.Access.Connections;
 using Kube.Access.PortForward;
 
 namespace Kube.Access.Cli.Tour;

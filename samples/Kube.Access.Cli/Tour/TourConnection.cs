@@ -1,4 +1,3 @@
-using Kube.Access.Connections;
 using Kube.Access.Testing;
 
 namespace Kube.Access.Cli.Tour;

@@ -27,24 +27,22 @@ public class ImageInventoryException : KubeAccessException
 public sealed class ImageInventory : IImageInventory
 {
     private const int MaxPageBytes = 512 * 1024 * 1024;
-    private readonly Func<CancellationToken, ValueTask<IKubeConnection>> _connection;
+    private readonly ConnectionSource _connection;
     private readonly ImageInventoryOptions _options;
     private readonly ILogger _logger;
 
     /// <summary>An inventory over <paramref name="connection"/> (which the caller keeps owning).</summary>
-    public ImageInventory(IKubeConnection connection, ImageInventoryOptions? options = null, ILogger<ImageInventory>? logger = null)
+    public ImageInventory(IKubeConnection connection, IOptions<ImageInventoryOptions>? options = null, ILogger<ImageInventory>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        _connection = _ => ValueTask.FromResult(connection);
-        _options = options ?? new ImageInventoryOptions();
+        _connection = new ConnectionSource(connection);
+        _options = options?.Value ?? new ImageInventoryOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
     /// <summary>An inventory over the default connection (the constructor dependency injection uses).</summary>
-    public ImageInventory(IKubeDefaultConnection defaultConnection, IOptions<ImageInventoryOptions> options, ILogger<ImageInventory> logger)
+    public ImageInventory(IKubeDefaultConnection defaultConnection, IOptions<ImageInventoryOptions>? options = null, ILogger<ImageInventory>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(defaultConnection);
-        _connection = defaultConnection.GetAsync;
+        _connection = new ConnectionSource(defaultConnection);
         _options = options?.Value ?? new ImageInventoryOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -98,7 +96,7 @@ public sealed class ImageInventory : IImageInventory
             throw new ImageInventoryException("The namespace must not be empty; use null for all namespaces.");
         }
 
-        var connection = await _connection(cancellationToken).ConfigureAwait(false);
+        var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<ulong>();
         string? continueToken = null;
         int pages = 0;
@@ -302,7 +300,7 @@ public sealed class ImageInventory : IImageInventory
             throw new ImageInventoryException($"The page size must be positive, not {limit}.");
         }
 
-        var connection = await _connection(cancellationToken).ConfigureAwait(false);
+        var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
         bool joinWithSpace = template.IsSingleAction;
         var pageOutput = new ArrayBufferWriter<byte>(4096);
         bool wroteAny = false;

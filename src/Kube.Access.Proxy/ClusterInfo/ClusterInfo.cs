@@ -16,6 +16,7 @@ public interface IClusterInfo
     /// <param name="namespace">The namespace to look in; <c>null</c> for <c>kube-system</c> (kubectl's <c>-n</c>).</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="KubeApiException">The API server refused the list.</exception>
+    /// <exception cref="KubeConnectionException">The API server could not be reached.</exception>
     Task<ClusterInfoResult> GetAsync(IKubeConnection connection, string? @namespace = null, CancellationToken cancellationToken = default);
 }
 
@@ -94,20 +95,10 @@ public sealed class ClusterInfo : IClusterInfo
     {
         ArgumentNullException.ThrowIfNull(connection);
         var ns = string.IsNullOrEmpty(@namespace) ? DefaultNamespace : @namespace;
-        V1ServiceList list;
-        try
-        {
-            list = await connection.Client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: ClusterServiceLabelSelector, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (k8s.Autorest.HttpOperationException e)
-        {
-            throw new KubeApiException(
-                $"Listing services labelled {ClusterServiceLabelSelector} in namespace {ns} failed: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}",
-                (int)e.Response.StatusCode,
-                reason: null,
-                responseBody: e.Response.Content,
-                innerException: e);
-        }
+        var list = await KubeApiErrors.Call(
+            connection,
+            () => connection.Client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: ClusterServiceLabelSelector, cancellationToken: cancellationToken),
+            $"list services labelled {ClusterServiceLabelSelector} in namespace {ns}").ConfigureAwait(false);
 
         return Describe(HostOf(connection.Endpoint.Server), list.Items ?? []);
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Kube.Access.Proxy;
@@ -19,6 +18,8 @@ public interface IDashboardAccess
     /// <param name="connection">The API server connection.</param>
     /// <param name="options">Where the dashboard is; <c>null</c> for the guide's defaults.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <exception cref="KubeApiException">The API server refused the lookup (other than not found).</exception>
+    /// <exception cref="KubeConnectionException">The API server could not be reached.</exception>
     Task<DashboardUrl> GetUrlAsync(IKubeConnection connection, DashboardOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -30,6 +31,7 @@ public interface IDashboardAccess
     /// <param name="options">Where the dashboard is and the user's name; <c>null</c> for the guide's defaults.</param>
     /// <param name="cancellationToken">Cancels the requests.</param>
     /// <exception cref="KubeApiException">The API server refused a step; the message names it.</exception>
+    /// <exception cref="KubeConnectionException">The API server could not be reached.</exception>
     Task<DashboardAdminUser> CreateAdminUserAsync(IKubeConnection connection, DashboardOptions? options = null, CancellationToken cancellationToken = default);
 }
 
@@ -87,15 +89,11 @@ public sealed class DashboardAccess : IDashboardAccess
         V1Service? service;
         try
         {
-            service = await connection.Client.CoreV1.ReadNamespacedServiceAsync(o.Service, o.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            service = await KubeApiErrors.Call(connection, () => connection.Client.CoreV1.ReadNamespacedServiceAsync(o.Service, o.Namespace, cancellationToken: cancellationToken), $"get service {o.Namespace}/{o.Service}").ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (KubeApiException e) when (e.StatusCode == (int)HttpStatusCode.NotFound)
         {
             service = null;
-        }
-        catch (HttpOperationException e)
-        {
-            throw ApiError($"Reading service {o.Namespace}/{o.Service}", e);
         }
 
         string? scheme = "https";
@@ -120,45 +118,42 @@ public sealed class DashboardAccess : IDashboardAccess
         var createdAccount = true;
         try
         {
-            await client.CoreV1.CreateNamespacedServiceAccountAsync(
-                new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = o.AdminUser, NamespaceProperty = o.Namespace } },
-                o.Namespace,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+            await KubeApiErrors.Call(
+                connection,
+                () => client.CoreV1.CreateNamespacedServiceAccountAsync(
+                    new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = o.AdminUser, NamespaceProperty = o.Namespace } },
+                    o.Namespace,
+                    cancellationToken: cancellationToken),
+                $"create ServiceAccount {o.Namespace}/{o.AdminUser}").ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (KubeApiException e) when (e.StatusCode == (int)HttpStatusCode.Conflict)
         {
             createdAccount = false;
-        }
-        catch (HttpOperationException e)
-        {
-            throw ApiError($"Creating ServiceAccount {o.Namespace}/{o.AdminUser}", e);
         }
 
         var createdBinding = true;
         try
         {
-            await client.RbacAuthorizationV1.CreateClusterRoleBindingAsync(
-                new V1ClusterRoleBinding
-                {
-                    Metadata = new V1ObjectMeta { Name = o.AdminUser },
-                    RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = o.ClusterRole },
-                    Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = o.AdminUser, NamespaceProperty = o.Namespace }],
-                },
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+            await KubeApiErrors.Call(
+                connection,
+                () => client.RbacAuthorizationV1.CreateClusterRoleBindingAsync(
+                    new V1ClusterRoleBinding
+                    {
+                        Metadata = new V1ObjectMeta { Name = o.AdminUser },
+                        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = o.ClusterRole },
+                        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = o.AdminUser, NamespaceProperty = o.Namespace }],
+                    },
+                    cancellationToken: cancellationToken),
+                $"create ClusterRoleBinding {o.AdminUser} to {o.ClusterRole}").ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (KubeApiException e) when (e.StatusCode == (int)HttpStatusCode.Conflict)
         {
             createdBinding = false;
         }
-        catch (HttpOperationException e)
-        {
-            throw ApiError($"Creating ClusterRoleBinding {o.AdminUser} to {o.ClusterRole}", e);
-        }
 
-        Authenticationv1TokenRequest token;
-        try
-        {
-            token = await client.CoreV1.CreateNamespacedServiceAccountTokenAsync(
+        var token = await KubeApiErrors.Call(
+            connection,
+            () => client.CoreV1.CreateNamespacedServiceAccountTokenAsync(
                 new Authenticationv1TokenRequest
                 {
                     ApiVersion = "authentication.k8s.io/v1",
@@ -171,12 +166,8 @@ public sealed class DashboardAccess : IDashboardAccess
                 },
                 o.AdminUser,
                 o.Namespace,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e)
-        {
-            throw ApiError($"Requesting a token for ServiceAccount {o.Namespace}/{o.AdminUser}", e);
-        }
+                cancellationToken: cancellationToken),
+            $"request a token for ServiceAccount {o.Namespace}/{o.AdminUser}").ConfigureAwait(false);
 
         var value = token.Status?.Token;
         if (string.IsNullOrEmpty(value))
@@ -187,7 +178,4 @@ public sealed class DashboardAccess : IDashboardAccess
         DateTimeOffset? expires = token.Status?.ExpirationTimestamp is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
         return new DashboardAdminUser(o.Namespace, o.AdminUser, o.AdminUser, createdAccount, createdBinding, value, expires);
     }
-
-    private static KubeApiException ApiError(string what, HttpOperationException e) =>
-        new($"{what} failed: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}", (int)e.Response.StatusCode, null, e.Response.Content, e);
 }

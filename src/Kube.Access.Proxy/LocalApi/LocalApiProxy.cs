@@ -35,13 +35,13 @@ public interface ILocalApiProxy
     Task<LocalApiProxyServer> StartAsync(IKubeConnection connection, LocalApiProxyOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Starts a proxy to the default API server (<see cref="IKubeConnectionFactory.CreateDefaultAsync"/>); the
-    /// connection is owned by the returned server and disposed with it.
+    /// Starts a proxy to the application's default API server (<see cref="IKubeDefaultConnection"/>, owned by the
+    /// container, which must outlive the returned server).
     /// </summary>
     /// <param name="options">kubectl proxy's options; <c>null</c> for the configured defaults.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running proxy; dispose it to stop.</returns>
-    /// <exception cref="LocalApiProxyException">An option is invalid, the address cannot be bound, or no connection factory is available.</exception>
+    /// <exception cref="LocalApiProxyException">An option is invalid, the address cannot be bound, or or no default connection is available.</exception>
     Task<LocalApiProxyServer> StartAsync(LocalApiProxyOptions? options = null, CancellationToken cancellationToken = default);
 }
 
@@ -52,17 +52,17 @@ public interface ILocalApiProxy
 /// </summary>
 public sealed class LocalApiProxy : ILocalApiProxy
 {
-    private readonly IKubeConnectionFactory? _connectionFactory;
+    private readonly ConnectionSource? _defaultConnection;
     private readonly LocalApiProxyOptions _defaults;
     private readonly ILoggerFactory _loggerFactory;
 
     /// <summary>Creates the proxy starter.</summary>
-    /// <param name="connectionFactory">Used by <see cref="StartAsync(LocalApiProxyOptions?, CancellationToken)"/>; may be <c>null</c> when only the connection overload is used.</param>
+    /// <param name="defaultConnection">Used by <see cref="StartAsync(LocalApiProxyOptions?, CancellationToken)"/>; may be <c>null</c> when only the connection overload is used.</param>
     /// <param name="options">Default options.</param>
     /// <param name="loggerFactory">Logs of the proxy, Kestrel and YARP.</param>
-    public LocalApiProxy(IKubeConnectionFactory? connectionFactory = null, IOptions<LocalApiProxyOptions>? options = null, ILoggerFactory? loggerFactory = null)
+    public LocalApiProxy(IKubeDefaultConnection? defaultConnection = null, IOptions<LocalApiProxyOptions>? options = null, ILoggerFactory? loggerFactory = null)
     {
-        _connectionFactory = connectionFactory;
+        _defaultConnection = defaultConnection is null ? null : new ConnectionSource(defaultConnection);
         _defaults = options?.Value ?? new LocalApiProxyOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
@@ -70,31 +70,23 @@ public sealed class LocalApiProxy : ILocalApiProxy
     /// <inheritdoc />
     public async Task<LocalApiProxyServer> StartAsync(LocalApiProxyOptions? options = null, CancellationToken cancellationToken = default)
     {
-        if (_connectionFactory is null)
+        if (_defaultConnection is null)
         {
-            throw new LocalApiProxyException("No IKubeConnectionFactory is registered; pass a connection to StartAsync.");
+            throw new LocalApiProxyException("No IKubeDefaultConnection is registered; pass a connection to StartAsync.");
         }
 
-        var connection = await _connectionFactory.CreateDefaultAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await StartCoreAsync(connection, ownsConnection: true, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var connection = await _defaultConnection.GetAsync(cancellationToken).ConfigureAwait(false);
+        return await StartCoreAsync(connection, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public Task<LocalApiProxyServer> StartAsync(IKubeConnection connection, LocalApiProxyOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return StartCoreAsync(connection, ownsConnection: false, options, cancellationToken);
+        return StartCoreAsync(connection, options, cancellationToken);
     }
 
-    private async Task<LocalApiProxyServer> StartCoreAsync(IKubeConnection connection, bool ownsConnection, LocalApiProxyOptions? options, CancellationToken cancellationToken)
+    private async Task<LocalApiProxyServer> StartCoreAsync(IKubeConnection connection, LocalApiProxyOptions? options, CancellationToken cancellationToken)
     {
         var o = (options ?? _defaults).Clone();
         var logger = _loggerFactory.CreateLogger<LocalApiProxy>();
@@ -240,7 +232,7 @@ public sealed class LocalApiProxy : ILocalApiProxy
         }
 
         logger.LogInformation("Starting to serve on {Address}", address);
-        return new LocalApiProxyServer(app, invoker, ownsConnection ? connection : null, endPoint, address, string.IsNullOrEmpty(o.UnixSocket) ? null : o.UnixSocket);
+        return new LocalApiProxyServer(app, invoker, endPoint, address, string.IsNullOrEmpty(o.UnixSocket) ? null : o.UnixSocket);
     }
 
     private static void Validate(LocalApiProxyOptions o)

@@ -8,14 +8,12 @@ public sealed class LocalApiProxyServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly HttpMessageInvoker _invoker;
-    private readonly IKubeConnection? _ownedConnection;
     private int _disposed;
 
-    internal LocalApiProxyServer(WebApplication app, HttpMessageInvoker invoker, IKubeConnection? ownedConnection, IPEndPoint? endPoint, string address, string? unixSocket)
+    internal LocalApiProxyServer(WebApplication app, HttpMessageInvoker invoker, IPEndPoint? endPoint, string address, string? unixSocket)
     {
         _app = app;
         _invoker = invoker;
-        _ownedConnection = ownedConnection;
         EndPoint = endPoint;
         Address = address;
         UnixSocketPath = unixSocket;
@@ -68,11 +66,6 @@ public sealed class LocalApiProxyServer : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
         _invoker.Dispose();
-        if (_ownedConnection is not null)
-        {
-            await _ownedConnection.DisposeAsync().ConfigureAwait(false);
-        }
-
         if (UnixSocketPath is not null)
         {
             try

@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>
 /// Which client certificate a TLS handshake offers: the newest one a credential supplied (an exec

@@ -1,27 +1,50 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using k8s.Autorest;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>
-/// Outermost handler of the WebSocket pipeline: a refused upgrade (anything but 101) becomes a
-/// <see cref="KubeApiException"/> with the status and the server's text, which ClientWebSocket
-/// would otherwise drop.
+/// The one mapping of API failures for every package: an error answer (KubernetesClient's
+/// <see cref="HttpOperationException"/> or a raw response) becomes a <see cref="KubeApiException"/> carrying the
+/// Status (<see cref="KubeApiException.FromStatus"/>); a transport failure (refused connection, socket error,
+/// TLS rejection, proxy error) becomes a <see cref="KubeConnectionException"/> naming the server.
 /// </summary>
-internal sealed class UpgradeRejectionHandler : DelegatingHandler
+internal static class KubeApiErrors
 {
-    public UpgradeRejectionHandler(HttpMessageHandler inner) : base(inner) { }
-
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Runs a KubernetesClient call on <paramref name="connection"/>, mapping its failures.</summary>
+    public static async Task<T> Call<T>(IKubeConnection connection, Func<Task<T>> call, string what)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.SwitchingProtocols || (request.Version.Major >= 2 && response.IsSuccessStatusCode))
+        try
         {
-            return response;
+            return await call().ConfigureAwait(false);
         }
-
-        using (response)
+        catch (HttpOperationException ex)
         {
-            throw await KubeApiException.FromResponseAsync(response, $"WebSocket upgrade to {request.RequestUri?.PathAndQuery} refused", cancellationToken).ConfigureAwait(false);
+            throw From(ex, what);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            throw Transport(connection, ex, what);
         }
     }
+
+    public static KubeApiException From(HttpOperationException ex, string what) =>
+        KubeApiException.FromStatus((int)(ex.Response?.StatusCode ?? 0), ex.Response?.Content, what, ex.Response?.ReasonPhrase, ex);
+
+    public static KubeApiException From(HttpStatusCode code, string? body, string what) =>
+        KubeApiException.FromStatus((int)code, body, what);
+
+    public static bool IsNotFound(Exception ex) =>
+        ex is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound } || ex is KubeApiException { StatusCode: 404 };
+
+    /// <summary>Whether <paramref name="ex"/> says the server was not reached (rather than that it answered).</summary>
+    public static bool IsTransportFailure(Exception ex) => ex is HttpRequestException or SocketException or AuthenticationException;
+
+    /// <summary>The <see cref="KubeConnectionException"/> for a transport failure while doing <paramref name="what"/>.</summary>
+    public static KubeConnectionException Transport(IKubeConnection connection, Exception ex, string what) =>
+        connection is KubeConnection k
+            ? k.DescribeTransportFailure(ex, what)
+            : new KubeConnectionException($"{what} on {connection.Server} failed: {ex.Message}", connection.Server, ex);
 }

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>
 /// Puts the endpoint's current credential and impersonation headers on every request. When the

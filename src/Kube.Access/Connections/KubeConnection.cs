@@ -6,7 +6,6 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
-using Kube.Access.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kube.Access;

@@ -1,4 +1,3 @@
-using Kube.Access.Connections;
 using Kube.Access.InCluster;
 using Kube.Access.Kubeconfig;
 using Microsoft.Extensions.Logging;

@@ -1,11 +1,8 @@
 using System.Net.Security;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-[assembly: InternalsVisibleTo("Kube.Access.Tests")]
-
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>TLS helpers of the connection layer: CA bundles, client certificates, server certificate checks.</summary>
 internal static class KubeTls

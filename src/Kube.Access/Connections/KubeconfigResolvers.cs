@@ -1,6 +1,6 @@
 using Kube.Access.Kubeconfig;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>Which kubeconfig resolver the factory uses by default.</summary>
 internal static class KubeconfigResolvers

@@ -1,4 +1,4 @@
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>
 /// How the connection factory turns a kubeconfig (path list + context) into an endpoint. The

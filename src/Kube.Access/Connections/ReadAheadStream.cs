@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>
 /// A duplex stream that reads its inner stream in pooled blocks of a fixed size and serves reads from them;

@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Kube.Access.Connections;
+namespace Kube.Access;
 
 /// <summary>
 /// The RFC 6455 opening handshake over the connection's own HTTP/1.1 pipeline, then the runtime's WebSocket

@@ -47,17 +47,7 @@ public sealed class KubeDiscovery : IKubeDiscovery
         var uri = _connection.Server is { } server ? new Uri(server, path.TrimStart('/')) : new Uri(path, UriKind.Relative);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        HttpResponseMessage response;
-        try
-        {
-            response = await _connection.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Describe(e, $"GET /{path.TrimStart('/')}");
-        }
-
-        using (response)
+        using (var response = await KubeHttp.SendAsync(_connection, request, HttpCompletionOption.ResponseHeadersRead, $"GET /{path.TrimStart('/')}", cancellationToken).ConfigureAwait(false))
         {
             if (!response.IsSuccessStatusCode)
             {
@@ -67,11 +57,6 @@ public sealed class KubeDiscovery : IKubeDiscovery
             return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private KubeAccessException Describe(HttpRequestException e, string what) =>
-        _connection is KubeConnection k
-            ? k.DescribeTransportFailure(e, what)
-            : new KubeConnectionException($"{what} on {_connection.Server} failed: {e.Message}", _connection.Server, e);
 
     private static T Parse<T>(string json, string path)
     {

@@ -5,7 +5,6 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Kube.Access.Channels;
-using Kube.Access.Manifests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -231,26 +230,14 @@ public sealed class PodExec : IPodExec
 
         // As kubectl: with a terminal stderr travels on stdout, so it is not asked for.
         var path = BuildPath(subresource, ns, pod, container, command, stdin, stdout, stderr && !tty, tty);
-        System.Net.WebSockets.WebSocket socket;
-        try
-        {
-            socket = await connection.ConnectWebSocketAsync(path, _options.Protocols, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubeApiException ex)
-        {
-            throw FromRejectedUpgrade(ex, ns, pod, container);
-        }
-
-        WebSocketChannelConnection channels;
-        try
-        {
-            channels = WebSocketChannelConnection.Start(socket, _options.Channels);
-        }
-        catch (WebSocketChannelException ex)
-        {
-            socket.Dispose();
-            throw new ExecException(ExecErrorKind.ConnectionLost, $"The {subresource} connection to pod {ns}/{pod} container {container} ended at once: {ex.Message}", ns, pod, container, innerException: ex);
-        }
+        var channels = await WebSocketChannels.OpenAsync(
+            connection,
+            path,
+            _options.Protocols,
+            _options.Channels,
+            ex => FromRejectedUpgrade(ex, ns, pod, container),
+            ex => new ExecException(ExecErrorKind.ConnectionLost, $"The {subresource} connection to pod {ns}/{pod} container {container} ended at once: {ex.Message}", ns, pod, container, innerException: ex),
+            cancellationToken).ConfigureAwait(false);
 
         var session = new ExecSession(channels, ns, pod, container, stdin, tty, notice, _options.Channels.MaxFramePayload) { TtyNotice = ttyNotice };
         _logger.LogDebug("{Subresource} in pod {Namespace}/{Pod} container {Container} over {Protocol}", subresource, ns, pod, container, session.Protocol);

@@ -1,6 +1,5 @@
 using System.Text;
 using FluentAssertions;
-using Kube.Access.Connections;
 using Kube.Access.Images.Tests.Infrastructure;
 using Kube.Access.Testing;
 

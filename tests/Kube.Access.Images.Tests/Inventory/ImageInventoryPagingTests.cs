@@ -2,9 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using Kube.Access.Connections;
 using Kube.Access.Images.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Kube.Access.Images.Tests.Inventory;
 
@@ -53,7 +53,7 @@ public sealed class ImageInventoryPagingTests
         var pods = MakePods(1234);
         await using var server = new PagedPodServer(pods);
         await using var connection = Connect(server);
-        var inventory = new ImageInventory(connection, new ImageInventoryOptions { PageSize = 100 });
+        var inventory = new ImageInventory(connection, Options.Create(new ImageInventoryOptions { PageSize = 100 }));
         var reports = new List<InventoryProgress>();
         var progress = new SynchronousProgress(reports);
 
@@ -83,7 +83,7 @@ public sealed class ImageInventoryPagingTests
         server.ExpireOnceAtOffset[300] = true;
         server.ExpireOnceAtOffset[700] = true;
         await using var connection = Connect(server);
-        var inventory = new ImageInventory(connection, new ImageInventoryOptions { PageSize = 100 });
+        var inventory = new ImageInventory(connection, Options.Create(new ImageInventoryOptions { PageSize = 100 }));
         var reports = new List<InventoryProgress>();
 
         var counts = await inventory.CountAsync(ImageQuery.AllNamespaces, new SynchronousProgress(reports));
@@ -101,7 +101,7 @@ public sealed class ImageInventoryPagingTests
         var pods = MakePods(300);
         await using var server = new PagedPodServer(pods);
         await using var connection = Connect(server);
-        var inventory = new ImageInventory(connection, new ImageInventoryOptions { PageSize = 100, MaxRestarts = 1 });
+        var inventory = new ImageInventory(connection, Options.Create(new ImageInventoryOptions { PageSize = 100, MaxRestarts = 1 }));
         server.AlwaysExpireAtOffset = 100;
         var produced = new List<string>();
         var act = async () =>
@@ -174,7 +174,7 @@ public sealed class ImageInventoryPagingTests
         var pods = MakePods(250);
         await using var server = new PagedPodServer(pods);
         await using var connection = Connect(server);
-        var inventory = new ImageInventory(connection, new ImageInventoryOptions { PageSize = 60 });
+        var inventory = new ImageInventory(connection, Options.Create(new ImageInventoryOptions { PageSize = 60 }));
         var whole = new JsonObject { ["kind"] = "PodList", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["items"] = new JsonArray(pods.Select(p => (JsonNode)p.DeepClone()).ToArray()) };
         using var wholeDoc = JsonDocument.Parse(whole.ToJsonString());
 

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using FluentAssertions;
 using k8s;
 using Kube.Access.Channels;
-using Kube.Access.Connections;
 using Kube.Access.PortForward;
 using Kube.Access.Proxy.Tests.Support;
 using Xunit;

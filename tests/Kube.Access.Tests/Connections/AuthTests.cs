@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using FluentAssertions;
 using k8s;
-using Kube.Access.Connections;
 using Xunit;
 
 namespace Kube.Access.Tests.Connections;

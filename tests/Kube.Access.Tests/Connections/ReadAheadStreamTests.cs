@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using FluentAssertions;
-using Kube.Access.Connections;
 using Xunit;
 
 namespace Kube.Access.Tests.Connections;

@@ -3,7 +3,6 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using FluentAssertions;
 using k8s;
-using Kube.Access.Connections;
 using Xunit;
 
 namespace Kube.Access.Tests.Connections;

@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using FluentAssertions;
-using Kube.Access.Connections;
+using Kube.Access.Channels;
 using Xunit;
 
 namespace Kube.Access.Tests.Connections;
@@ -92,6 +92,31 @@ public sealed class WebSocketUpgradeTests
         error.Message.Should().Contain("pods \"p\" is forbidden");
     }
 
+    [Fact]
+    public async Task Opening_channels_maps_a_refused_upgrade_with_the_callers_mapping()
+    {
+        await using var server = new RawUpgradeServer((_, _) => "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        await using var connection = Connect(server);
+
+        var act = async () => await WebSocketChannels.OpenAsync(
+            connection, "api/v1/x", Offered, WebSocketChannelOptions.Default, e => new InvalidOperationException("refused", e), null, CancellationToken.None);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.InnerException.Should().BeOfType<KubeApiException>().Which.StatusCode.Should().Be(403);
+    }
+
+    [Fact]
+    public async Task Opening_channels_disposes_the_socket_when_the_framing_cannot_start()
+    {
+        await using var server = new RawUpgradeServer((key, _) => Response101(Accept(key), "v4.channel.k8s.io"));
+        await using var connection = Connect(server);
+        var invalid = new WebSocketChannelOptions { MaxBufferedBytesPerChannel = 1 };
+
+        var act = async () => await WebSocketChannels.OpenAsync(connection, "api/v1/x", Offered, invalid, e => e, null, CancellationToken.None);
+
+        await act.Should().ThrowAsync<ArgumentOutOfRangeException>();
+        (await server.LastClientClosedAsync()).Should().BeTrue("the WebSocket (and its TCP connection) is disposed when the framing does not start");
+    }
+
     private static KubeConnection Connect(RawUpgradeServer server) =>
         new(new KubeEndpoint { Server = server.Url, Credentials = new StaticCredentialSource(KubeCredential.FromToken("t")) });
 
@@ -165,6 +190,35 @@ public sealed class WebSocketUpgradeTests
                 var request = head.ToString();
                 Requests.Enqueue(request);
                 await stream.WriteAsync(Encoding.Latin1.GetBytes(_respond(KeyOf(request), request)), _stop.Token);
+            }
+        }
+
+        /// <summary>Reads the last accepted connection to its end: true when the client closed it (EOF or reset), false when it stayed open for 30 s.</summary>
+        public async Task<bool> LastClientClosedAsync()
+        {
+            TcpClient client;
+            lock (_clients)
+            {
+                client = _clients[^1];
+            }
+
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var buffer = new byte[4096];
+            try
+            {
+                while (await client.GetStream().ReadAsync(buffer, wait.Token) > 0)
+                {
+                }
+
+                return true;
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
             }
         }
 

@@ -262,14 +262,7 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
         using (message)
         {
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            try
-            {
-                return await connection.Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new KubeApiException($"{document.DisplayName}: the API server could not be reached: {ex.Message}", 0, null, null, ex);
-            }
+            return await KubeHttp.SendAsync(connection, message, HttpCompletionOption.ResponseContentRead, document.DisplayName, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -69,11 +69,12 @@ public sealed class DeployWizard : IDeployWizard
         ArgumentNullException.ThrowIfNull(spec);
         var problems = new List<SpecProblem>(spec.Validate());
         if (problems.Any(p => p.Field is "name" or "namespace")) return problems;
-        var client = (await _connection.GetAsync(cancellationToken).ConfigureAwait(false)).Client;
+        var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        var client = connection.Client;
         var name = spec.EffectiveName;
-        if (await ExistsAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync(name, spec.Namespace, cancellationToken: cancellationToken), $"get deployment {spec.Namespace}/{name}").ConfigureAwait(false))
+        if (await ExistsAsync(connection, () => client.AppsV1.ReadNamespacedDeploymentAsync(name, spec.Namespace, cancellationToken: cancellationToken), $"get deployment {spec.Namespace}/{name}").ConfigureAwait(false))
             problems.Add(new SpecProblem("name", name, $"a deployment named \"{name}\" already exists in namespace \"{spec.Namespace}\""));
-        if (await ExistsAsync(() => client.CoreV1.ReadNamespacedServiceAsync(name, spec.Namespace, cancellationToken: cancellationToken), $"get service {spec.Namespace}/{name}").ConfigureAwait(false))
+        if (await ExistsAsync(connection, () => client.CoreV1.ReadNamespacedServiceAsync(name, spec.Namespace, cancellationToken: cancellationToken), $"get service {spec.Namespace}/{name}").ConfigureAwait(false))
             problems.Add(new SpecProblem("name", name, $"a service named \"{name}\" already exists in namespace \"{spec.Namespace}\""));
         return problems;
     }
@@ -85,7 +86,8 @@ public sealed class DeployWizard : IDeployWizard
         var problems = await ValidateAsync(spec, cancellationToken).ConfigureAwait(false);
         if (problems.Count > 0) throw new AppDeploymentValidationException(problems);
         var manifests = spec.BuildManifests();
-        var client = (await _connection.GetAsync(cancellationToken).ConfigureAwait(false)).Client;
+        var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        var client = connection.Client;
         var ns = spec.Namespace;
         var name = spec.EffectiveName;
         _logger.LogInformation("Deploying {Name} application into {Namespace} namespace", name, ns);
@@ -95,24 +97,24 @@ public sealed class DeployWizard : IDeployWizard
         try
         {
             if (manifests.Namespace is { } nsObject &&
-                !await ExistsAsync(() => client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: cancellationToken), $"get namespace {ns}").ConfigureAwait(false))
+                !await ExistsAsync(connection, () => client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: cancellationToken), $"get namespace {ns}").ConfigureAwait(false))
             {
-                await KubeApiErrors.Call(() => client.CoreV1.CreateNamespaceAsync(nsObject, cancellationToken: cancellationToken), $"create namespace {ns}").ConfigureAwait(false);
+                await KubeApiErrors.Call(connection, () => client.CoreV1.CreateNamespaceAsync(nsObject, cancellationToken: cancellationToken), $"create namespace {ns}").ConfigureAwait(false);
                 namespaceCreated = true;
                 undo.Push(() => client.CoreV1.DeleteNamespaceAsync(ns));
             }
             V1Secret? secret = null;
             if (manifests.Secret is { } secretObject)
             {
-                secret = await KubeApiErrors.Call(() => client.CoreV1.CreateNamespacedSecretAsync(secretObject, ns, cancellationToken: cancellationToken), $"create secret {ns}/{secretObject.Metadata.Name}").ConfigureAwait(false);
+                secret = await KubeApiErrors.Call(connection, () => client.CoreV1.CreateNamespacedSecretAsync(secretObject, ns, cancellationToken: cancellationToken), $"create secret {ns}/{secretObject.Metadata.Name}").ConfigureAwait(false);
                 undo.Push(() => client.CoreV1.DeleteNamespacedSecretAsync(secretObject.Metadata.Name, ns));
             }
-            var deployment = await KubeApiErrors.Call(() => client.AppsV1.CreateNamespacedDeploymentAsync(manifests.Deployment, ns, cancellationToken: cancellationToken), $"create deployment {ns}/{name}").ConfigureAwait(false);
+            var deployment = await KubeApiErrors.Call(connection, () => client.AppsV1.CreateNamespacedDeploymentAsync(manifests.Deployment, ns, cancellationToken: cancellationToken), $"create deployment {ns}/{name}").ConfigureAwait(false);
             undo.Push(() => client.AppsV1.DeleteNamespacedDeploymentAsync(name, ns));
             V1Service? service = null;
             if (manifests.Service is { } serviceObject)
             {
-                service = await KubeApiErrors.Call(() => client.CoreV1.CreateNamespacedServiceAsync(serviceObject, ns, cancellationToken: cancellationToken), $"create service {ns}/{name}").ConfigureAwait(false);
+                service = await KubeApiErrors.Call(connection, () => client.CoreV1.CreateNamespacedServiceAsync(serviceObject, ns, cancellationToken: cancellationToken), $"create service {ns}/{name}").ConfigureAwait(false);
             }
             return new AppDeploymentResult(ns, name, deployment, service, secret, namespaceCreated);
         }
@@ -134,11 +136,11 @@ public sealed class DeployWizard : IDeployWizard
         }
     }
 
-    private static async Task<bool> ExistsAsync<T>(Func<Task<T>> read, string what)
+    private static async Task<bool> ExistsAsync<T>(IKubeConnection connection, Func<Task<T>> read, string what)
     {
         try
         {
-            await KubeApiErrors.Call(read, what).ConfigureAwait(false);
+            await KubeApiErrors.Call(connection, read, what).ConfigureAwait(false);
             return true;
         }
         catch (KubeApiException ex) when (ex.StatusCode == 404)

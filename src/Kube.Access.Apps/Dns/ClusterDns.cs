@@ -56,10 +56,11 @@ public sealed class ClusterDns : IClusterDns
     /// <inheritdoc />
     public async Task<ClusterDnsReport> CheckAsync(CancellationToken cancellationToken = default)
     {
-        var client = (await _connection.GetAsync(cancellationToken).ConfigureAwait(false)).Client;
+        var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        var client = connection.Client;
         var problems = new List<string>();
 
-        var service = await TryGet(() => client.CoreV1.ReadNamespacedServiceAsync("kube-dns", SystemNamespace, cancellationToken: cancellationToken), "get service kube-system/kube-dns").ConfigureAwait(false);
+        var service = await TryGet(connection, () => client.CoreV1.ReadNamespacedServiceAsync("kube-dns", SystemNamespace, cancellationToken: cancellationToken), "get service kube-system/kube-dns").ConfigureAwait(false);
         var ports = new List<string>();
         if (service is null) problems.Add("service kube-system/kube-dns not found");
         else
@@ -71,16 +72,16 @@ public sealed class ClusterDns : IClusterDns
             if (string.IsNullOrEmpty(service.Spec?.ClusterIP) || service.Spec.ClusterIP == "None") problems.Add("service kube-system/kube-dns has no cluster IP");
         }
 
-        var deployment = await TryGet(() => client.AppsV1.ReadNamespacedDeploymentAsync("coredns", SystemNamespace, cancellationToken: cancellationToken), "get deployment kube-system/coredns").ConfigureAwait(false);
+        var deployment = await TryGet(connection, () => client.AppsV1.ReadNamespacedDeploymentAsync("coredns", SystemNamespace, cancellationToken: cancellationToken), "get deployment kube-system/coredns").ConfigureAwait(false);
         if (deployment is null)
         {
-            var list = await KubeApiErrors.Call(() => client.AppsV1.ListNamespacedDeploymentAsync(SystemNamespace, labelSelector: "k8s-app=kube-dns", cancellationToken: cancellationToken), "list deployments in kube-system").ConfigureAwait(false);
+            var list = await KubeApiErrors.Call(connection, () => client.AppsV1.ListNamespacedDeploymentAsync(SystemNamespace, labelSelector: "k8s-app=kube-dns", cancellationToken: cancellationToken), "list deployments in kube-system").ConfigureAwait(false);
             deployment = list.Items.FirstOrDefault();
         }
         if (deployment is null) problems.Add("no CoreDNS deployment in kube-system (coredns, or labelled k8s-app=kube-dns)");
         else if ((deployment.Status?.ReadyReplicas ?? 0) < 1) problems.Add($"deployment kube-system/{deployment.Metadata.Name} has no ready replicas");
 
-        var configMap = await TryGet(() => client.CoreV1.ReadNamespacedConfigMapAsync("coredns", SystemNamespace, cancellationToken: cancellationToken), "get configmap kube-system/coredns").ConfigureAwait(false);
+        var configMap = await TryGet(connection, () => client.CoreV1.ReadNamespacedConfigMapAsync("coredns", SystemNamespace, cancellationToken: cancellationToken), "get configmap kube-system/coredns").ConfigureAwait(false);
         string? corefile = null;
         if (configMap is null) problems.Add("configmap kube-system/coredns not found");
         else if (configMap.Data is null || !configMap.Data.TryGetValue("Corefile", out corefile)) problems.Add("configmap kube-system/coredns has no Corefile");
@@ -102,20 +103,21 @@ public sealed class ClusterDns : IClusterDns
     /// <inheritdoc />
     public async Task<IReadOnlyList<DnsRecord>> GetServiceRecordsAsync(string @namespace, string service, string? clusterDomain = null, CancellationToken cancellationToken = default)
     {
-        var client = (await _connection.GetAsync(cancellationToken).ConfigureAwait(false)).Client;
-        var svc = await KubeApiErrors.Call(() => client.CoreV1.ReadNamespacedServiceAsync(service, @namespace, cancellationToken: cancellationToken), $"get service {@namespace}/{service}").ConfigureAwait(false);
+        var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        var client = connection.Client;
+        var svc = await KubeApiErrors.Call(connection, () => client.CoreV1.ReadNamespacedServiceAsync(service, @namespace, cancellationToken: cancellationToken), $"get service {@namespace}/{service}").ConfigureAwait(false);
         V1Endpoints? endpoints = null;
         if (svc.Spec?.ClusterIP == "None")
-            endpoints = await TryGet(() => client.CoreV1.ReadNamespacedEndpointsAsync(service, @namespace, cancellationToken: cancellationToken), $"get endpoints {@namespace}/{service}").ConfigureAwait(false);
+            endpoints = await TryGet(connection, () => client.CoreV1.ReadNamespacedEndpointsAsync(service, @namespace, cancellationToken: cancellationToken), $"get endpoints {@namespace}/{service}").ConfigureAwait(false);
         clusterDomain ??= await ClusterDomain.DetectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         return KubeDnsNames.RecordsFor(svc, endpoints, clusterDomain);
     }
 
-    private static async Task<T?> TryGet<T>(Func<Task<T>> read, string what) where T : class
+    private static async Task<T?> TryGet<T>(IKubeConnection connection, Func<Task<T>> read, string what) where T : class
     {
         try
         {
-            return await KubeApiErrors.Call(read, what).ConfigureAwait(false);
+            return await KubeApiErrors.Call(connection, read, what).ConfigureAwait(false);
         }
         catch (KubeApiException ex) when (ex.StatusCode == 404)
         {

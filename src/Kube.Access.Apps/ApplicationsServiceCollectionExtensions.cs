@@ -24,7 +24,7 @@ public static class ApplicationsServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>The registrations, for <c>AddKubeAccess()</c> to call directly.</summary>
+    /// <summary>The registrations of <see cref="AddApplications"/>.</summary>
     internal static void Register(IServiceCollection services)
     {
         services.AddOptions<ManifestApplierOptions>();

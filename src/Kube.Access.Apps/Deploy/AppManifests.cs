@@ -42,7 +42,7 @@ internal static class AppManifestBuilder
         ImageReference.TryParse(spec.Image, out var image, out _);
 
         var labels = new Dictionary<string, string>(StringComparer.Ordinal) { [AppDeploymentSpec.AppLabelKey] = name };
-        var version = spec.Version ?? (image?.Tag is { } tag && Manifests.KubeNames.CheckLabelValue(tag) is null ? tag : null);
+        var version = spec.Version ?? (image?.Tag is { } tag && KubeNames.CheckLabelValue(tag) is null ? tag : null);
         if (!string.IsNullOrEmpty(version)) labels[AppDeploymentSpec.VersionLabelKey] = version;
         foreach (var label in spec.Labels ?? []) labels[label.Key] = label.Value;
 

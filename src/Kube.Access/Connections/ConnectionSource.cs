@@ -1,4 +1,4 @@
-namespace Kube.Access.Manifests;
+namespace Kube.Access;
 
 /// <summary>Either a given connection or the container's default one, resolved on first use.</summary>
 internal sealed class ConnectionSource

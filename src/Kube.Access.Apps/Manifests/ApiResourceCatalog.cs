@@ -44,7 +44,8 @@ internal sealed class ApiResourceCatalog
             var group = slash < 0 ? "" : apiVersion[..slash];
             var version = slash < 0 ? apiVersion : apiVersion[(slash + 1)..];
             var path = group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}";
-            using var response = await connection.Http.GetAsync(KubeHttp.Url(connection, path), cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, KubeHttp.Url(connection, path));
+            using var response = await KubeHttp.SendAsync(connection, request, HttpCompletionOption.ResponseContentRead, $"discovery of {apiVersion}", cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 _cache[apiVersion] = null;
@@ -80,11 +81,4 @@ internal sealed class ApiResourceCatalog
             _gate.Release();
         }
     }
-}
-
-/// <summary>Raw REST helpers over a connection.</summary>
-internal static class KubeHttp
-{
-    public static Uri Url(IKubeConnection connection, string pathAndQuery) =>
-        new(connection.Server.ToString().TrimEnd('/') + pathAndQuery, UriKind.Absolute);
 }

@@ -63,14 +63,15 @@ public sealed class ServiceAccess : IServiceAccess
         var kind = NormalizeKind(request.Kind, ns, request.Name);
         ExposedObject source = kind switch
         {
-            "deployment" => ExposedObject.From(await KubeApiErrors.Call(() => client.AppsV1.ReadNamespacedDeploymentAsync(request.Name, ns, cancellationToken: cancellationToken), $"get deployment {ns}/{request.Name}").ConfigureAwait(false)),
-            "replicaset" => ExposedObject.From(await KubeApiErrors.Call(() => client.AppsV1.ReadNamespacedReplicaSetAsync(request.Name, ns, cancellationToken: cancellationToken), $"get replicaset {ns}/{request.Name}").ConfigureAwait(false)),
-            "replicationcontroller" => ExposedObject.From(await KubeApiErrors.Call(() => client.CoreV1.ReadNamespacedReplicationControllerAsync(request.Name, ns, cancellationToken: cancellationToken), $"get replicationcontroller {ns}/{request.Name}").ConfigureAwait(false)),
-            "pod" => ExposedObject.From(await KubeApiErrors.Call(() => client.CoreV1.ReadNamespacedPodAsync(request.Name, ns, cancellationToken: cancellationToken), $"get pod {ns}/{request.Name}").ConfigureAwait(false)),
-            _ => ExposedObject.From(await KubeApiErrors.Call(() => client.CoreV1.ReadNamespacedServiceAsync(request.Name, ns, cancellationToken: cancellationToken), $"get service {ns}/{request.Name}").ConfigureAwait(false)),
+            "deployment" => ExposedObject.From(await KubeApiErrors.Call(connection, () => client.AppsV1.ReadNamespacedDeploymentAsync(request.Name, ns, cancellationToken: cancellationToken), $"get deployment {ns}/{request.Name}").ConfigureAwait(false)),
+            "replicaset" => ExposedObject.From(await KubeApiErrors.Call(connection, () => client.AppsV1.ReadNamespacedReplicaSetAsync(request.Name, ns, cancellationToken: cancellationToken), $"get replicaset {ns}/{request.Name}").ConfigureAwait(false)),
+            "replicationcontroller" => ExposedObject.From(await KubeApiErrors.Call(connection, () => client.CoreV1.ReadNamespacedReplicationControllerAsync(request.Name, ns, cancellationToken: cancellationToken), $"get replicationcontroller {ns}/{request.Name}").ConfigureAwait(false)),
+            "pod" => ExposedObject.From(await KubeApiErrors.Call(connection, () => client.CoreV1.ReadNamespacedPodAsync(request.Name, ns, cancellationToken: cancellationToken), $"get pod {ns}/{request.Name}").ConfigureAwait(false)),
+            _ => ExposedObject.From(await KubeApiErrors.Call(connection, () => client.CoreV1.ReadNamespacedServiceAsync(request.Name, ns, cancellationToken: cancellationToken), $"get service {ns}/{request.Name}").ConfigureAwait(false)),
         };
         var service = BuildService(source, request, ns);
         var created = await KubeApiErrors.Call(
+            connection,
             () => client.CoreV1.CreateNamespacedServiceAsync(service, ns, dryRun: request.DryRun ? "All" : null, fieldManager: "kubectl-expose", cancellationToken: cancellationToken),
             $"create service {ns}/{service.Metadata.Name}").ConfigureAwait(false);
         _logger.LogInformation("Exposed {Kind} {Namespace}/{Name} as service {Service}", kind, ns, request.Name, created.Metadata.Name);
@@ -204,11 +205,11 @@ public sealed class ServiceAccess : IServiceAccess
     {
         var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
         var client = connection.Client;
-        var svc = await KubeApiErrors.Call(() => client.CoreV1.ReadNamespacedServiceAsync(name, @namespace, cancellationToken: cancellationToken), $"get service {@namespace}/{name}").ConfigureAwait(false);
+        var svc = await KubeApiErrors.Call(connection, () => client.CoreV1.ReadNamespacedServiceAsync(name, @namespace, cancellationToken: cancellationToken), $"get service {@namespace}/{name}").ConfigureAwait(false);
         V1Endpoints? endpoints = null;
         try
         {
-            endpoints = await KubeApiErrors.Call(() => client.CoreV1.ReadNamespacedEndpointsAsync(name, @namespace, cancellationToken: cancellationToken), $"get endpoints {@namespace}/{name}").ConfigureAwait(false);
+            endpoints = await KubeApiErrors.Call(connection, () => client.CoreV1.ReadNamespacedEndpointsAsync(name, @namespace, cancellationToken: cancellationToken), $"get endpoints {@namespace}/{name}").ConfigureAwait(false);
         }
         catch (KubeApiException ex) when (ex.StatusCode == 404)
         {
@@ -260,13 +261,13 @@ public sealed class ServiceAccess : IServiceAccess
     {
         var connection = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
         var client = connection.Client;
-        var svc = await KubeApiErrors.Call(() => client.CoreV1.ReadNamespacedServiceAsync(name, @namespace, cancellationToken: cancellationToken), $"get service {@namespace}/{name}").ConfigureAwait(false);
+        var svc = await KubeApiErrors.Call(connection, () => client.CoreV1.ReadNamespacedServiceAsync(name, @namespace, cancellationToken: cancellationToken), $"get service {@namespace}/{name}").ConfigureAwait(false);
         IList<V1Node> nodes = [];
         if (svc.Spec?.Ports?.Any(p => p.NodePort is not null) == true)
         {
             try
             {
-                nodes = (await KubeApiErrors.Call(() => client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken), "list nodes").ConfigureAwait(false)).Items;
+                nodes = (await KubeApiErrors.Call(connection, () => client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken), "list nodes").ConfigureAwait(false)).Items;
             }
             catch (KubeApiException ex) when (ex.StatusCode is 403)
             {
@@ -342,7 +343,7 @@ public sealed class ServiceAccess : IServiceAccess
             var first = true;
             while (true)
             {
-                var svc = await KubeApiErrors.Call(() => connection.Client.CoreV1.ReadNamespacedServiceAsync(name, @namespace, cancellationToken: deadline.Token), $"get service {@namespace}/{name}").ConfigureAwait(false);
+                var svc = await KubeApiErrors.Call(connection, () => connection.Client.CoreV1.ReadNamespacedServiceAsync(name, @namespace, cancellationToken: deadline.Token), $"get service {@namespace}/{name}").ConfigureAwait(false);
                 if (svc.Spec?.Type != "LoadBalancer")
                     throw new ServiceAccessException($"service {@namespace}/{name} is of type {svc.Spec?.Type ?? "ClusterIP"}, not LoadBalancer: it will never get an external address", @namespace, name);
                 var addresses = Ingress(svc);
@@ -352,7 +353,7 @@ public sealed class ServiceAccess : IServiceAccess
 
                 var path = $"/api/v1/namespaces/{Uri.EscapeDataString(@namespace)}/services?fieldSelector={Uri.EscapeDataString("metadata.name=" + name)}&watch=1&resourceVersion={Uri.EscapeDataString(svc.Metadata.ResourceVersion ?? "")}&allowWatchBookmarks=false";
                 using var request = new HttpRequestMessage(HttpMethod.Get, KubeHttp.Url(connection, path));
-                using var response = await connection.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                using var response = await KubeHttp.SendAsync(connection, request, HttpCompletionOption.ResponseHeadersRead, $"watch service {@namespace}/{name}", deadline.Token).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
                     var body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
