@@ -9,9 +9,10 @@ internal static class JsonPathLimits
     public const int MaxInputDepth = 1_000;
 
     /// <summary>Thrown where the evaluator recurses into the input; <see cref="JsonPathTemplate"/> turns it into a <see cref="JsonPathException"/>.</summary>
+    /// <param name="depth">0 for the input itself.</param>
     public static void CheckDepth(int depth)
     {
-        if (depth > MaxInputDepth) throw new InputTooDeepException();
+        if (depth >= MaxInputDepth) throw new InputTooDeepException();
     }
 
     public static string Message => $"the input is nested deeper than {MaxInputDepth} levels";

@@ -38,7 +38,7 @@ internal static class ManifestJsonLimits
                 throw new ManifestLimitException($"error parsing {source}: json: line {at}: the input holds more than {ManifestParser.MaxNodes} values",
                     source, at, ManifestLimit.Nodes, ManifestParser.MaxNodes, index);
             }
-            if (reader.CurrentDepth == 0) return nodes;
+            if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject)) return nodes;
         }
         return nodes;
     }

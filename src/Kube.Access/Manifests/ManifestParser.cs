@@ -149,7 +149,7 @@ public static class ManifestParser
                 if (!parser.Accept<DocumentEnd>(out _))
                 {
                     line = (int)parser.Current!.Start.Line;
-                    root = reader.ReadNode(1, out _);
+                    root = reader.ReadRoot();
                 }
                 parser.Consume<DocumentEnd>();
                 result.Add((root, result.Count, line));

@@ -29,90 +29,117 @@ internal sealed class ManifestYamlReader(IParser parser, string source)
         _budget = new AliasBudget { Decoded = 1 };
     }
 
-    /// <summary>Reads the node at <paramref name="depth"/> (1 for a document's root).</summary>
-    /// <param name="depth">The nesting level the node sits at, if it is a sequence or mapping.</param>
-    /// <param name="height">How many levels of sequences and mappings the node holds (0 for a scalar).</param>
-    public JsonNode? ReadNode(int depth, out int height)
+    /// <summary>A sequence or mapping being read.</summary>
+    private sealed class Open(JsonNode container, AnchorName anchor, long before)
     {
-        var current = parser.Current!;
-        Count(current, 1);
-        switch (current)
+        public JsonNode Container { get; } = container;
+        public AnchorName Anchor { get; } = anchor;
+        public long Before { get; } = before;
+        public int Inner { get; set; }
+        public ParsingEvent? KeyEvent { get; set; }
+        public JsonNode? Key { get; set; }
+        public bool HasKey { get; set; }
+    }
+
+    /// <summary>
+    /// Reads the node at the parser's position (a document's root). Iterative, with an explicit stack of the open
+    /// sequences and mappings, so the depth of the input never reaches the thread's stack.
+    /// </summary>
+    public JsonNode? ReadRoot()
+    {
+        var open = new Stack<Open>();
+        while (true)
         {
-            case AnchorAlias alias:
+            var current = parser.Current!;
+            if (open.TryPeek(out var top) && top.Container is JsonObject && !top.HasKey && current is not MappingEnd) top.KeyEvent = current;
+            JsonNode? value;
+            int height;
+            switch (current)
             {
-                parser.MoveNext();
-                if (!_anchors.TryGetValue(alias.Value.Value, out var target))
-                    throw new ManifestException($"unknown anchor '{alias.Value.Value}' referenced", source, (int)alias.Start.Line, (int)alias.Start.Column, _index);
-                if (!_budget.Allows(target.Cost))
+                case SequenceStart or MappingStart:
                 {
-                    var line = (int)alias.Start.Line;
-                    throw new ManifestLimitException(
-                        $"error parsing {source}: error converting YAML to JSON: yaml: line {line}: document contains excessive aliasing " +
-                        $"({_budget.Aliased + target.Cost} of {_budget.Decoded + target.Cost} nodes would come from aliases; at most {AliasBudget.AllowedRatio(_budget.Decoded + target.Cost):P0} may)",
-                        source, line, ManifestLimit.Aliasing, (long)Math.Round(AliasBudget.AllowedRatio(_budget.Decoded + target.Cost) * 100), _index);
+                    Count(current, 1);
+                    CheckDepth(open.Count + 1, current);
+                    var anchor = current is SequenceStart seq ? seq.Anchor : ((MappingStart)current).Anchor;
+                    open.Push(new Open(current is SequenceStart ? new JsonArray() : new JsonObject(), anchor, _budget.Decoded - 1));
+                    parser.MoveNext();
+                    continue;
                 }
-                _budget.Aliased += target.Cost;
-                Count(alias, target.Cost);
-                height = target.Height;
-                if (target.Height > 0) CheckDepth(depth + target.Height - 1, alias);
-                return target.Node?.DeepClone();
-            }
-            case Scalar scalar:
-            {
-                parser.MoveNext();
-                var value = ManifestParser.Resolve(scalar);
-                height = 0;
-                Remember(scalar.Anchor, value, 1, 0);
-                return value;
-            }
-            case SequenceStart seq:
-            {
-                CheckDepth(depth, seq);
-                var before = _budget.Decoded;
-                parser.MoveNext();
-                var array = new JsonArray();
-                var inner = 0;
-                while (!parser.TryConsume<SequenceEnd>(out _))
+                case SequenceEnd or MappingEnd:
                 {
-                    array.Add(ReadNode(depth + 1, out var h));
-                    inner = Math.Max(inner, h);
+                    parser.MoveNext();
+                    var done = open.Pop();
+                    value = done.Container;
+                    height = done.Inner + 1;
+                    Remember(done.Anchor, value, _budget.Decoded - done.Before, height);
+                    break;
                 }
-                height = inner + 1;
-                Remember(seq.Anchor, array, _budget.Decoded - before, height);
-                return array;
+                case AnchorAlias alias:
+                    Count(current, 1);
+                    value = Expand(alias, open.Count + 1, out height);
+                    break;
+                case Scalar scalar:
+                    Count(current, 1);
+                    parser.MoveNext();
+                    value = ManifestParser.Resolve(scalar);
+                    height = 0;
+                    Remember(scalar.Anchor, value, 1, 0);
+                    break;
+                default:
+                    throw new ManifestException($"unexpected YAML event {current.GetType().Name}", source, (int)current.Start.Line, null, _index);
             }
-            case MappingStart map:
+
+            if (!open.TryPeek(out var parent)) return value;
+            parent.Inner = Math.Max(parent.Inner, height);
+            if (parent.Container is JsonArray array) array.Add(value);
+            else if (!parent.HasKey)
             {
-                CheckDepth(depth, map);
-                var before = _budget.Decoded;
-                parser.MoveNext();
-                var obj = new JsonObject();
-                var inner = 0;
-                while (!parser.TryConsume<MappingEnd>(out _))
-                {
-                    var keyEvent = parser.Current!;
-                    var keyNode = ReadNode(depth + 1, out var keyHeight);
-                    var value = ReadNode(depth + 1, out var valueHeight);
-                    inner = Math.Max(inner, Math.Max(keyHeight, valueHeight));
-                    if (keyEvent is Scalar { Value: "<<", Style: ScalarStyle.Plain })
-                    {
-                        Merge(obj, value);
-                        continue;
-                    }
-                    var key = ManifestParser.KeyText(keyNode);
-                    if (key is null)
-                        throw new ManifestException("error converting YAML to JSON: a mapping key must be a scalar", source, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column, _index);
-                    if (obj.ContainsKey(key))
-                        throw new ManifestException($"error converting YAML to JSON: yaml: line {keyEvent.Start.Line}: key \"{key}\" already set in map", source, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column, _index);
-                    obj[key] = value;
-                }
-                height = inner + 1;
-                Remember(map.Anchor, obj, _budget.Decoded - before, height);
-                return obj;
+                parent.Key = value;
+                parent.HasKey = true;
             }
-            default:
-                throw new ManifestException($"unexpected YAML event {current.GetType().Name}", source, (int)current.Start.Line, null, _index);
+            else
+            {
+                parent.HasKey = false;
+                AddPair((JsonObject)parent.Container, parent.KeyEvent!, parent.Key, value);
+                parent.Key = null;
+            }
         }
+    }
+
+    private JsonNode? Expand(AnchorAlias alias, int depth, out int height)
+    {
+        parser.MoveNext();
+        if (!_anchors.TryGetValue(alias.Value.Value, out var target))
+            throw new ManifestException($"unknown anchor '{alias.Value.Value}' referenced", source, (int)alias.Start.Line, (int)alias.Start.Column, _index);
+        if (!_budget.Allows(target.Cost))
+        {
+            var line = (int)alias.Start.Line;
+            var decoded = _budget.Decoded + target.Cost;
+            throw new ManifestLimitException(
+                $"error parsing {source}: error converting YAML to JSON: yaml: line {line}: document contains excessive aliasing " +
+                $"({_budget.Aliased + target.Cost} of {decoded} nodes would come from aliases; at most {AliasBudget.AllowedRatio(decoded):P0} may)",
+                source, line, ManifestLimit.Aliasing, (long)Math.Round(AliasBudget.AllowedRatio(decoded) * 100), _index);
+        }
+        _budget.Aliased += target.Cost;
+        Count(alias, target.Cost);
+        height = target.Height;
+        if (target.Height > 0) CheckDepth(depth + target.Height - 1, alias);
+        return target.Node?.DeepClone();
+    }
+
+    private void AddPair(JsonObject obj, ParsingEvent keyEvent, JsonNode? keyNode, JsonNode? value)
+    {
+        if (keyEvent is Scalar { Value: "<<", Style: ScalarStyle.Plain })
+        {
+            Merge(obj, value);
+            return;
+        }
+        var key = ManifestParser.KeyText(keyNode);
+        if (key is null)
+            throw new ManifestException("error converting YAML to JSON: a mapping key must be a scalar", source, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column, _index);
+        if (obj.ContainsKey(key))
+            throw new ManifestException($"error converting YAML to JSON: yaml: line {keyEvent.Start.Line}: key \"{key}\" already set in map", source, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column, _index);
+        obj[key] = value;
     }
 
     private void Count(ParsingEvent at, long nodes)
