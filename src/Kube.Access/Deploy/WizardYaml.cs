@@ -30,7 +30,9 @@ internal static partial class WizardYaml
         }
         // JSON is a YAML flow document; System.Text.Json escapes every control and non-ASCII character as \uXXXX,
         // which YAML reads too, except surrogate pairs (go-yaml refuses a surrogate escape): those are written as is.
-        return SurrogatePair().Replace(json!.ToJsonString(), m =>
+        // The comment keeps readers that sniff a stream's first character (kubectl's, ours) on YAML, so the
+        // documents after this one are still read.
+        return "# written as JSON: the YAML emitter could not represent a value faithfully\n" + SurrogatePair().Replace(json!.ToJsonString(), m =>
             new string([(char)Convert.ToInt32(m.Groups[1].Value, 16), (char)Convert.ToInt32(m.Groups[2].Value, 16)]));
     }
 }
