@@ -71,6 +71,7 @@ internal static partial class AppDeploymentRules
         if (spec.Description is { } description &&
             Encoding.UTF8.GetByteCount(description) + AppDeploymentSpec.DescriptionAnnotation.Length > AnnotationsMaxBytes)
             Add("description", null, $"annotations must have at most {AnnotationsMaxBytes} bytes");
+        if (spec.Description is { } text && PrintableText.Check(text) is { } textError) Add("description", null, textError);
 
         // Labels
         var keys = new Dictionary<string, string>(StringComparer.Ordinal) { [AppDeploymentSpec.AppLabelKey] = "the application name" };
@@ -157,6 +158,7 @@ internal static partial class AppDeploymentRules
             if (!KubeNames.IsCIdentifier(v.Name)) Add(path + ".name", v.Name, "must be a C identifier: a letter or '_' first, then letters, digits or '_'");
             else if (defined.Contains(v.Name)) Add(path + ".name", v.Name, "duplicate variable name");
             if (v.Value is null) Add(path + ".value", null, "must not be null");
+            else if (PrintableText.Check(v.Value) is { } valueText) Add(path + ".value", null, valueText);
             else
             {
                 var references = VariableReferences.Find(v.Value, out var unclosed);
@@ -183,6 +185,7 @@ internal static partial class AppDeploymentRules
             var w = words[i];
             if (w is null) add($"{field}[{i}]", null, "must not be null");
             else if (field == "command" && w.Length == 0) add($"{field}[{i}]", w, "must not be empty");
+            else if (PrintableText.Check(w) is { } wordError) add($"{field}[{i}]", null, wordError);
             else
             {
                 VariableReferences.Find(w, out var unclosed);

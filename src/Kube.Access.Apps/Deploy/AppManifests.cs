@@ -26,7 +26,11 @@ public sealed record AppManifests(V1Deployment Deployment, V1Service? Service, V
     }
 
     /// <summary>The objects as one multi-document YAML stream (what <c>kubectl apply -f</c> takes).</summary>
-    public string ToYaml() => string.Join("---\n", All.Select(o => KubernetesYaml.Serialize(o).TrimEnd('\n') + "\n"));
+    /// <remarks>
+    /// An object whose YAML would not read back as the same object (KubernetesClient's emitter writes some strings, such
+    /// as one starting with a tab, as plain scalars) is written as a JSON document instead, which YAML readers take as is.
+    /// </remarks>
+    public string ToYaml() => string.Join("---\n", All.Select(o => WizardYaml.Write(o).TrimEnd('\n') + "\n"));
 }
 
 /// <summary>Builds the wizard's objects the way the dashboard's backend does.</summary>

@@ -139,6 +139,8 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
                     documents.AddRange(ManifestParser.Parse(await ReadBoundedAsync(s.Content, s.StreamName, cancellationToken).ConfigureAwait(false), s.StreamName));
                     break;
                 case ManifestSource.TextSource t:
+                    if (Encoding.UTF8.GetByteCount(t.Content) > _options.MaxManifestBytes)
+                        throw new ManifestLimitException($"{t.TextName} is larger than the limit of {_options.MaxManifestBytes} bytes", t.TextName, null, ManifestLimit.Size, _options.MaxManifestBytes);
                     documents.AddRange(ManifestParser.Parse(t.Content, t.TextName));
                     break;
                 default:
@@ -270,7 +272,8 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
     {
         try
         {
-            return JsonNode.Parse(body) as JsonObject
+            // The server echoes the object we sent: read it as deep as a manifest may be.
+            return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = ManifestParser.MaxDepth + 1 }) as JsonObject
                 ?? throw new KubeApiException($"{document.DisplayName}: the API server's answer is not an object", (int)status, null, body);
         }
         catch (JsonException ex)
@@ -301,7 +304,7 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
             var info = new FileInfo(path);
             if (!info.Exists) throw new ManifestException($"the path \"{path}\" does not exist", path);
             if (info.Length > _options.MaxManifestBytes)
-                throw new ManifestException($"the file \"{path}\" is larger than the limit of {_options.MaxManifestBytes} bytes", path);
+                throw new ManifestLimitException($"the file \"{path}\" is larger than the limit of {_options.MaxManifestBytes} bytes", path, null, ManifestLimit.Size, _options.MaxManifestBytes);
             var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             return Decode(bytes, path);
         }
@@ -322,7 +325,7 @@ public sealed class ManifestApplier : IManifestApplier, IDisposable
                 var n = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
                 if (n == 0) break;
                 if (buffer.Length + n > _options.MaxManifestBytes)
-                    throw new ManifestException($"{name} is larger than the limit of {_options.MaxManifestBytes} bytes", name);
+                    throw new ManifestLimitException($"{name} is larger than the limit of {_options.MaxManifestBytes} bytes", name, null, ManifestLimit.Size, _options.MaxManifestBytes);
                 buffer.Write(chunk, 0, n);
             }
         }

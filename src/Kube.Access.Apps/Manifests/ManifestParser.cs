@@ -36,8 +36,16 @@ public sealed record ManifestDocument(string Source, int Index, int Line, JsonOb
 /// <summary>Reads multi-document YAML or JSON manifests the way kubectl's YAML-or-JSON decoder does.</summary>
 public static class ManifestParser
 {
-    /// <summary>The most nodes one source may expand to (guards against alias bombs).</summary>
+    /// <summary>The most nodes one source may expand to, aliases expanded.</summary>
     public const int MaxNodes = 1_000_000;
+
+    /// <summary>
+    /// The deepest nesting of sequences and mappings (arrays and objects) a document may have, the document itself
+    /// counted: 1,000. kubectl stops at 10,000 (go-yaml's parser and Go's <c>encoding/json</c>), but System.Text.Json,
+    /// which writes every object we send (request bodies, the last-applied annotation), stops at 1,000; no real manifest
+    /// comes near either. Checked as the document is read, so nesting can never exhaust the stack.
+    /// </summary>
+    public const int MaxDepth = 1_000;
 
     /// <summary>
     /// Parses every document in <paramref name="text"/>: YAML (documents separated by <c>---</c>, YAML 1.1 scalars as
@@ -102,14 +110,17 @@ public static class ManifestParser
         var result = new List<(JsonNode?, int, int)>();
         var offset = 0;
         var index = 0;
+        var nodes = 0L;
         while (true)
         {
             while (offset < bytes.Length && bytes[offset] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') offset++;
             if (offset >= bytes.Length) break;
             var line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
-            var reader = new Utf8JsonReader(bytes.AsSpan(offset), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+            var options = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth + 1 };
+            var reader = new Utf8JsonReader(bytes.AsSpan(offset), options);
             try
             {
+                nodes += ManifestJsonLimits.Check(bytes, offset, options, source, line, index, MaxNodes - nodes);
                 var node = JsonNode.Parse(ref reader);
                 result.Add((node, index++, line));
             }
@@ -126,91 +137,31 @@ public static class ManifestParser
     {
         var result = new List<(JsonNode?, int, int)>();
         var parser = new TrackingParser(new Parser(new Scanner(new StringReader(text), skipComments: true)));
-        var index = 0;
-        var budget = MaxNodes;
+        var reader = new ManifestYamlReader(parser, source);
         try
         {
             parser.Consume<StreamStart>();
             while (parser.TryConsume<DocumentStart>(out var start))
             {
-                var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
                 JsonNode? root = null;
                 var line = (int)start.Start.Line;
+                reader.StartDocument(result.Count);
                 if (!parser.Accept<DocumentEnd>(out _))
                 {
                     line = (int)parser.Current!.Start.Line;
-                    root = ReadNode(parser, anchors, ref budget, source, index);
+                    root = reader.ReadRoot();
                 }
                 parser.Consume<DocumentEnd>();
-                result.Add((root, index++, line));
+                result.Add((root, result.Count, line));
             }
             parser.Consume<StreamEnd>();
         }
         catch (YamlException ex)
         {
             var line = ErrorLine(text, ex, parser.LastLine);
-            throw new ManifestException($"error parsing {source}: error converting YAML to JSON: yaml: line {line}: {ex.Message}", source, line, (int)ex.Start.Column, index, ex);
+            throw new ManifestException($"error parsing {source}: error converting YAML to JSON: yaml: line {line}: {ex.Message}", source, line, (int)ex.Start.Column, result.Count, ex);
         }
         return result;
-    }
-
-    private static JsonNode? ReadNode(IParser parser, Dictionary<string, JsonNode?> anchors, ref int budget, string source, int index)
-    {
-        if (--budget < 0) throw new ManifestException($"the document expands to more than {MaxNodes} nodes", source, (int)parser.Current!.Start.Line, null, index);
-        switch (parser.Current)
-        {
-            case AnchorAlias alias:
-            {
-                parser.MoveNext();
-                if (!anchors.TryGetValue(alias.Value.Value, out var target))
-                    throw new ManifestException($"unknown anchor '{alias.Value.Value}' referenced", source, (int)alias.Start.Line, (int)alias.Start.Column, index);
-                var copy = target?.DeepClone();
-                budget -= CountNodes(copy);
-                if (budget < 0) throw new ManifestException($"the document expands to more than {MaxNodes} nodes", source, (int)alias.Start.Line, null, index);
-                return copy;
-            }
-            case Scalar scalar:
-            {
-                parser.MoveNext();
-                var value = Resolve(scalar);
-                if (!scalar.Anchor.IsEmpty) anchors[scalar.Anchor.Value] = value?.DeepClone();
-                return value;
-            }
-            case SequenceStart seq:
-            {
-                parser.MoveNext();
-                var array = new JsonArray();
-                while (!parser.TryConsume<SequenceEnd>(out _)) array.Add(ReadNode(parser, anchors, ref budget, source, index));
-                if (!seq.Anchor.IsEmpty) anchors[seq.Anchor.Value] = array.DeepClone();
-                return array;
-            }
-            case MappingStart map:
-            {
-                parser.MoveNext();
-                var obj = new JsonObject();
-                while (!parser.TryConsume<MappingEnd>(out _))
-                {
-                    var keyEvent = parser.Current!;
-                    var keyNode = ReadNode(parser, anchors, ref budget, source, index);
-                    var value = ReadNode(parser, anchors, ref budget, source, index);
-                    if (keyEvent is Scalar { Value: "<<", Style: ScalarStyle.Plain })
-                    {
-                        Merge(obj, value);
-                        continue;
-                    }
-                    var key = KeyText(keyNode);
-                    if (key is null)
-                        throw new ManifestException("error converting YAML to JSON: a mapping key must be a scalar", source, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column, index);
-                    if (obj.ContainsKey(key))
-                        throw new ManifestException($"error converting YAML to JSON: yaml: line {keyEvent.Start.Line}: key \"{key}\" already set in map", source, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column, index);
-                    obj[key] = value;
-                }
-                if (!map.Anchor.IsEmpty) anchors[map.Anchor.Value] = obj.DeepClone();
-                return obj;
-            }
-            default:
-                throw new ManifestException($"unexpected YAML event {parser.Current?.GetType().Name}", source, (int?)parser.Current?.Start.Line, null, index);
-        }
     }
 
     /// <summary>The line to report for a YAML error: YamlDotNet leaves some errors unlocated or places them past the end.</summary>
@@ -257,23 +208,7 @@ public static class ManifestParser
         }
     }
 
-    private static void Merge(JsonObject into, JsonNode? value)
-    {
-        IEnumerable<JsonNode?> sources = value is JsonArray arr ? arr : [value];
-        foreach (var s in sources)
-            if (s is JsonObject o)
-                foreach (var (k, v) in o)
-                    if (!into.ContainsKey(k)) into[k] = v?.DeepClone();
-    }
-
-    private static int CountNodes(JsonNode? node) => node switch
-    {
-        JsonObject o => 1 + o.Sum(p => CountNodes(p.Value)),
-        JsonArray a => 1 + a.Sum(CountNodes),
-        _ => 1,
-    };
-
-    private static string? KeyText(JsonNode? key) => key switch
+    internal static string? KeyText(JsonNode? key) => key switch
     {
         null => "null",
         JsonValue v when v.TryGetValue<string>(out var s) => s,

@@ -264,7 +264,7 @@ internal sealed class Evaluator
             case RecursiveNode:
                 for (int i = 0; i < input.Count; i++)
                 {
-                    AddRecursive(input[i], output);
+                    AddRecursive(input[i], output, 0);
                 }
 
                 return null;
@@ -614,8 +614,9 @@ internal sealed class Evaluator
     }
 
     /// <summary>What <c>..</c> yields: every non-empty map, array and string, in pre-order.</summary>
-    private static void AddRecursive(in JpValue value, List<JpValue> output)
+    private static void AddRecursive(in JpValue value, List<JpValue> output, int depth)
     {
+        JsonPathLimits.CheckDepth(depth);
         if (value.Kind == JpKind.Text)
         {
             if (value.Text!.Length > 0)
@@ -645,7 +646,7 @@ internal sealed class Evaluator
                 output.Add(value);
                 foreach (var property in element.EnumerateObject())
                 {
-                    AddRecursive(JpValue.Of(property.Value), output);
+                    AddRecursive(JpValue.Of(property.Value), output, depth + 1);
                 }
 
                 break;
@@ -660,7 +661,7 @@ internal sealed class Evaluator
                 output.Add(value);
                 foreach (var item in element.EnumerateArray())
                 {
-                    AddRecursive(JpValue.Of(item), output);
+                    AddRecursive(JpValue.Of(item), output, depth + 1);
                 }
 
                 break;

@@ -15,6 +15,7 @@ internal static class GoJson
 
     public static void Write(JsonElement element, IBufferWriter<byte> output, int depth = 0)
     {
+        JsonPathLimits.CheckDepth(depth);
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:

@@ -59,7 +59,7 @@ public sealed class JsonPathTemplate
         var evaluator = Evaluator.Rent();
         try
         {
-            var error = evaluator.Execute(_nodes, JpValue.Of(data), AllowMissingKeys);
+            var error = Execute(evaluator, data);
             if (error is not null)
             {
                 throw new JsonPathException(error.Message, Text, error.Position, isParseError: false);
@@ -80,7 +80,7 @@ public sealed class JsonPathTemplate
         var evaluator = Evaluator.Rent();
         try
         {
-            var error = evaluator.Execute(_nodes, JpValue.Of(data), AllowMissingKeys);
+            var error = Execute(evaluator, data);
             if (error is not null)
             {
                 throw new JsonPathException(error.Message, Text, error.Position, isParseError: false);
@@ -95,11 +95,36 @@ public sealed class JsonPathTemplate
     }
 
     /// <summary>Evaluates the template on a System.Text.Json node (<see langword="null"/> is JSON <c>null</c>).</summary>
-    /// <exception cref="JsonPathException">Evaluation failed.</exception>
+    /// <exception cref="JsonPathException">Evaluation failed, or the node is nested deeper than 1,000 levels.</exception>
     public string Evaluate(JsonNode? data)
     {
-        using var document = JsonDocument.Parse(data is null ? "null" : data.ToJsonString());
-        return Evaluate(document.RootElement);
+        var depth = new JsonSerializerOptions { MaxDepth = JsonPathLimits.MaxInputDepth };
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(data is null ? "null" : data.ToJsonString(depth), new JsonDocumentOptions { MaxDepth = JsonPathLimits.MaxInputDepth });
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // The writer and the reader refuse input nested deeper than MaxDepth.
+            throw new JsonPathException(JsonPathLimits.Message, Text, 0, isParseError: false);
+        }
+        using (document)
+        {
+            return Evaluate(document.RootElement);
+        }
+    }
+
+    private EvalError? Execute(Evaluator evaluator, JsonElement data)
+    {
+        try
+        {
+            return evaluator.Execute(_nodes, JpValue.Of(data), AllowMissingKeys);
+        }
+        catch (InputTooDeepException ex)
+        {
+            throw new JsonPathException(ex.Message, Text, 0, isParseError: false);
+        }
     }
 
     /// <summary>
