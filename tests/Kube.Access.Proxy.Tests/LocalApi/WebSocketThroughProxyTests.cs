@@ -7,6 +7,7 @@ using Kube.Access.Channels;
 using Kube.Access.Connections;
 using Kube.Access.PortForward;
 using Kube.Access.Proxy.Tests.Support;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Proxy.Tests.LocalApi;
