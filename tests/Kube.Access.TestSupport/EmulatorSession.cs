@@ -77,19 +77,24 @@ public sealed class EmulatorSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs kubectl against the emulator (<c>--kubeconfig</c> <see cref="Kubeconfig"/>) through <see cref="KubectlTool"/>.</summary>
-    public Task<ToolResult> Kubectl(params string[] args) => KubectlTool.RunAsync(args, kubeconfig: Kubeconfig);
+    /// <summary>
+    /// Runs kubectl against the emulator (<c>--kubeconfig</c> <see cref="Kubeconfig"/>) through <see cref="KubectlTool"/>.
+    /// The runs of one session share a discovery cache, as one user's kubectl does.
+    /// </summary>
+    public Task<ToolResult> Kubectl(params string[] args) => Kubectl(args, stdin: null);
 
     /// <summary>Runs kubectl against the emulator with standard input and a timeout.</summary>
     public Task<ToolResult> Kubectl(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        KubectlTool.RunAsync(args, kubeconfig: Kubeconfig, stdin: stdin, timeout: timeout, cancellationToken: cancellationToken);
+        KubectlTool.RunAsync(WithCache(args), kubeconfig: Kubeconfig, stdin: stdin, timeout: timeout, cancellationToken: cancellationToken);
 
     /// <summary>Starts a long-running kubectl (<c>get -w</c>) against the emulator; the caller kills and disposes it.</summary>
     public Process StartKubectl(params string[] args)
     {
         var home = Directory.CreateDirectory(Path.Combine(TempDir, "kubectl-home-" + Guid.NewGuid().ToString("N"))).FullName;
-        return ToolProcess.Start(KubectlTool.Run(args, Kubeconfig, kubeconfigVariable: null, home));
+        return ToolProcess.Start(KubectlTool.Run(WithCache(args), Kubeconfig, kubeconfigVariable: null, home));
     }
+
+    private string[] WithCache(IEnumerable<string> args) => ["--cache-dir", Path.Combine(TempDir, "kubectl-cache"), .. args];
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="name"/> in <see cref="TempDir"/>; returns its path.</summary>
     public string WriteFile(string name, string content)
