@@ -510,25 +510,16 @@ public sealed partial class KubeApiEmulator : IAsyncDisposable
                 break;
             case EmulatorAuth.ClientCertificate:
             {
-                if (_ca is null)
-                {
-                    throw new KubeApiEmulatorException("EmulatorAuth.ClientCertificate needs an HTTPS emulator (KubeApiEmulatorOptions.Https = true).");
-                }
-                var pair = _adminClientCert ??= _ca.CreateClientCertificate(AdminUser, ["system:masters"], ec: false);
+                var pair = AdminClientCertificate();
                 sb.Append("\n    client-certificate-data: ").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(pair.Cert)));
                 sb.Append("\n    client-key-data: ").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(pair.Key))).Append('\n');
                 break;
             }
             case EmulatorAuth.Basic:
             {
-                if (_kubeconfigBasicUser is null)
-                {
-                    var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
-                    AddBasicUser("admin", password);
-                    _kubeconfigBasicUser = ("admin", password);
-                }
-                sb.Append("\n    username: ").Append(Quote(_kubeconfigBasicUser.Value.User));
-                sb.Append("\n    password: ").Append(Quote(_kubeconfigBasicUser.Value.Password)).Append('\n');
+                var (user, password) = KubeconfigBasicUser();
+                sb.Append("\n    username: ").Append(Quote(user));
+                sb.Append("\n    password: ").Append(Quote(password)).Append('\n');
                 break;
             }
             case EmulatorAuth.TokenFile:

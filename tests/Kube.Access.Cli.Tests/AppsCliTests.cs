@@ -101,39 +101,26 @@ public sealed class AppsCliTests(CliEmulatorFixture emulator) : IClassFixture<Cl
     {
         // An emulator whose load balancer never assigns an address by itself: the test assigns it (as a cloud
         // controller would) only after the CLI has shown <pending>, so the order is deterministic.
-        await using var api = await Kube.Access.Testing.KubeApiEmulator.StartAsync(new Kube.Access.Testing.KubeApiEmulatorOptions
-        {
-            Scenario = Kube.Access.Testing.EmulatorScenario.Guide,
-            LoadBalancerDelay = TimeSpan.FromDays(1),
-        });
-        var dir = Directory.CreateTempSubdirectory("kube-access-cli-wait-");
-        try
-        {
-            var kubeconfig = Path.Combine(dir.FullName, "config");
-            api.WriteKubeconfig(kubeconfig);
-            var svc = """{"apiVersion":"v1","kind":"Service","metadata":{"name":"wait-lb"},"spec":{"type":"LoadBalancer","selector":{"app":"hello"},"ports":[{"port":80}]}}""";
-            var created = await KubectlTool.RunAsync(["create", "-f", "-"], kubeconfig, stdin: svc);
-            created.ExitCode.Should().Be(0, created.ToString());
-            var clusterIp = (await KubectlTool.RunAsync(["get", "service", "wait-lb", "-o", "jsonpath={.spec.clusterIP}"], kubeconfig)).Stdout.Trim();
+        await using var session = await EmulatorSession.StartAsync(Kube.Access.Testing.EmulatorScenario.Guide, loadBalancerDelay: TimeSpan.FromDays(1));
+        var kubeconfig = session.Kubeconfig;
+        var svc = """{"apiVersion":"v1","kind":"Service","metadata":{"name":"wait-lb"},"spec":{"type":"LoadBalancer","selector":{"app":"hello"},"ports":[{"port":80}]}}""";
+        var created = await KubectlTool.RunAsync(["create", "-f", "-"], kubeconfig, stdin: svc);
+        created.ExitCode.Should().Be(0, created.ToString());
+        var clusterIp = (await KubectlTool.RunAsync(["get", "service", "wait-lb", "-o", "jsonpath={.spec.clusterIP}"], kubeconfig)).Stdout.Trim();
 
-            await using var ours = KubeAccessCli.Start(["services", "wait-external-ip", "wait-lb", "--timeout", "300"], kubeconfig);
-            await ours.WaitForLineAsync(l => l == $"wait-lb\tLoadBalancer\t{clusterIp}\t<pending>", TimeSpan.FromMinutes(2));
+        await using var ours = KubeAccessCli.Start(["services", "wait-external-ip", "wait-lb", "--timeout", "300"], kubeconfig);
+        await ours.WaitForLineAsync(l => l == $"wait-lb\tLoadBalancer\t{clusterIp}\t<pending>", TimeSpan.FromMinutes(2));
 
-            var status = """{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.77"}]}}}""";
-            var patched = await KubectlTool.RunAsync(["patch", "service", "wait-lb", "--subresource=status", "--type=merge", "-p", status], kubeconfig);
-            patched.ExitCode.Should().Be(0, patched.ToString());
+        var status = """{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.77"}]}}}""";
+        var patched = await KubectlTool.RunAsync(["patch", "service", "wait-lb", "--subresource=status", "--type=merge", "-p", status], kubeconfig);
+        patched.ExitCode.Should().Be(0, patched.ToString());
 
-            await ours.WaitForLineAsync(l => l.Contains("EXTERNAL-IP", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
-            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            await ours.Process.WaitForExitAsync(deadline.Token);
-            ours.Process.ExitCode.Should().Be(0, ours.Describe());
-            var lines = ours.StdoutLines.Where(l => l.Length > 0).ToList();
-            lines.Should().Equal([$"wait-lb\tLoadBalancer\t{clusterIp}\t<pending>", $"wait-lb\tLoadBalancer\t{clusterIp}\t203.0.113.77", "wait-lb\tEXTERNAL-IP 203.0.113.77"], ours.Describe());
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        await ours.WaitForLineAsync(l => l.Contains("EXTERNAL-IP", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await ours.Process.WaitForExitAsync(deadline.Token);
+        ours.Process.ExitCode.Should().Be(0, ours.Describe());
+        var lines = ours.StdoutLines.Where(l => l.Length > 0).ToList();
+        lines.Should().Equal([$"wait-lb\tLoadBalancer\t{clusterIp}\t<pending>", $"wait-lb\tLoadBalancer\t{clusterIp}\t203.0.113.77", "wait-lb\tEXTERNAL-IP 203.0.113.77"], ours.Describe());
     }
 
     [Fact]

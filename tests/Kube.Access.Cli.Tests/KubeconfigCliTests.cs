@@ -69,7 +69,8 @@ public sealed class KubeconfigCliTests(CliEmulatorFixture emulator) : IClassFixt
     [Fact]
     public async Task A_kubeconfig_token_is_not_sent_to_a_plain_http_server_as_kubectl_does_not_send_it()
     {
-        await using var http = await Testing.KubeApiEmulator.StartAsync(new Testing.KubeApiEmulatorOptions { Scenario = Testing.EmulatorScenario.Empty });
+        await using var session = await EmulatorSession.StartAsync(Testing.EmulatorScenario.Empty);
+        var http = session.Api;
         var path = Path.Combine(_directory, "config");
         http.WriteKubeconfig(path, Testing.EmulatorAuth.Token);
         File.ReadAllText(path).Should().Contain($"token: \"{http.DefaultToken}\"");

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Kubeconfig.Tests;
@@ -28,7 +29,7 @@ public sealed class EditDifferentialTests : IDisposable
             var step = steps[i];
             _dir.Restore(state);
             var args = explicitFile is null ? step.Kubectl : ["--kubeconfig", explicitFile, .. step.Kubectl];
-            var kubectl = await Kubectl.RunAsync(_dir.Path, kubeconfigVariable, args);
+            var kubectl = await KubectlTool.RunAsync(args, kubeconfigVariable: kubeconfigVariable, workingDirectory: _dir.Path);
             var theirs = _dir.Snapshot();
 
             _dir.Restore(state);
@@ -108,7 +109,7 @@ public sealed class EditDifferentialTests : IDisposable
             await RunAsync(null, demo, [S(["config", "use-context", ctx], (e, f) => e.UseContextAsync(ctx, f))]);
             foreach (var minify in new[] { false, true })
             {
-                var kubectl = await Kubectl.RunAsync(_dir.Path, null, minify ? ["--kubeconfig", demo, "config", "view", "--minify"] : ["--kubeconfig", demo, "config", "view"]);
+                var kubectl = await KubectlTool.RunAsync(minify ? ["--kubeconfig", demo, "config", "view", "--minify"] : ["--kubeconfig", demo, "config", "view"], kubeconfigVariable: null, workingDirectory: _dir.Path);
                 var config = await KubeconfigLoader.Instance.LoadAsync(new() { ExplicitPath = demo });
                 (await KubeconfigView.RenderAsync(config, new() { Minify = minify })).ShouldBeSameAs(kubectl.Stdout, $"view minify={minify} after use-context {ctx}");
             }
@@ -128,7 +129,7 @@ public sealed class EditDifferentialTests : IDisposable
               name: dev-ramp-up
             """);
         var set = string.Join(Path.PathSeparator, demo, _dir.File("config-demo-2"));
-        var merged = await Kubectl.RunAsync(_dir.Path, set, "config", "view");
+        var merged = await KubectlTool.RunAsync(["config", "view"], kubeconfigVariable: set, workingDirectory: _dir.Path);
         var ours = await KubeconfigLoader.Instance.LoadAsync(new() { KubeconfigVariable = set, UseEnvironment = false });
         (await KubeconfigView.RenderAsync(ours)).ShouldBeSameAs(merged.Stdout, "merged config-demo:config-demo-2");
         ours.FindContext("dev-ramp-up")!.Source!.File.Should().Be(_dir.File("config-demo-2"));

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Kubeconfig.Tests;
@@ -115,7 +116,7 @@ public sealed class LoaderTests : IDisposable
         })
         {
             var file = _dir.Write("bad", yaml);
-            var kubectl = await Kubectl.RunAsync(_dir.Path, file, "config", "view");
+            var kubectl = await KubectlTool.RunAsync(["config", "view"], kubeconfigVariable: file, workingDirectory: _dir.Path);
             kubectl.ExitCode.Should().NotBe(0, yaml);
             var act = () => KubeconfigParser.Parse(yaml, file);
             act.Should().Throw<KubeconfigException>().Which.Line.Should().BeGreaterThan(0);
@@ -316,7 +317,7 @@ public sealed class LoaderTests : IDisposable
         Structural.Parse(text)!["x-top"]!.ToJsonString().Should().Be("""{"keep":[1,"two",true]}""");
 
         // kubectl still reads what we wrote and agrees on everything it knows.
-        var kubectl = await Kubectl.RunAsync(_dir.Path, file, "config", "view", "--raw", "-o", "json");
+        var kubectl = await KubectlTool.RunAsync(["config", "view", "--raw", "-o", "json"], kubeconfigVariable: file, workingDirectory: _dir.Path);
         kubectl.ExitCode.Should().Be(0);
         KubeconfigView.Render(reloaded, redact: false, KubeconfigOutputFormat.Json).ShouldBeSameAs(kubectl.Stdout);
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using FluentAssertions;
+using Kube.Access.TestSupport;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -134,7 +135,7 @@ public sealed class PropertyAndFuzzTests
         }
         catch (KubeconfigException e)
         {
-            var failed = await Kubectl.RunAsync(dir.Path, variable, "config", "view", "-o", "json");
+            var failed = await KubectlTool.RunAsync(["config", "view", "-o", "json"], kubeconfigVariable: variable, workingDirectory: dir.Path);
             failed.ExitCode.Should().NotBe(0, $"we rejected the set: {e.Message}");
             failed.Stderr.Should().Contain(e.File!);
             return;
@@ -142,7 +143,7 @@ public sealed class PropertyAndFuzzTests
 
         foreach (var flags in new[] { new[] { "--raw" }, ["--minify"], ["--minify", "--raw", "--context", "x2"] })
         {
-            var kubectl = await Kubectl.RunAsync(dir.Path, variable, ["config", "view", "-o", "json", .. flags]);
+            var kubectl = await KubectlTool.RunAsync(["config", "view", "-o", "json", .. flags], kubeconfigVariable: variable, workingDirectory: dir.Path);
             var options = new KubeconfigViewOptions
             {
                 Raw = flags.Contains("--raw"),

@@ -59,13 +59,6 @@ public sealed class TempDir : IDisposable
     }
 }
 
-/// <summary>Runs the real kubectl (on PATH) with an isolated HOME and the given KUBECONFIG; the shared <see cref="KubectlTool"/> does the work.</summary>
-public static class Kubectl
-{
-    public static Task<ToolResult> RunAsync(string workingDirectory, string? kubeconfigVariable, params string[] args) =>
-        KubectlTool.RunAsync(args, kubeconfigVariable: kubeconfigVariable, workingDirectory: workingDirectory);
-}
-
 /// <summary>Structural comparison of kubectl's and our output.</summary>
 public static class Structural
 {

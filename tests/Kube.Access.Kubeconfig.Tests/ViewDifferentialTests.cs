@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Kubeconfig.Tests;
@@ -187,7 +188,7 @@ public sealed class ViewDifferentialTests : IDisposable
         {
             var args = new List<string> { "config", "view", "-o", format == KubeconfigOutputFormat.Json ? "json" : "yaml" };
             args.AddRange(flags);
-            var kubectl = await Kubectl.RunAsync(_dir.Path, _kubeconfig, args.ToArray());
+            var kubectl = await KubectlTool.RunAsync(args.ToArray(), kubeconfigVariable: _kubeconfig, workingDirectory: _dir.Path);
             var context = flags.SkipWhile(f => f != "--context").Skip(1).FirstOrDefault();
             var options = new KubeconfigViewOptions
             {
@@ -214,7 +215,7 @@ public sealed class ViewDifferentialTests : IDisposable
     public async Task Minify_without_current_context_fails_like_kubectl()
     {
         var file = _dir.Write("nocurrent", "contexts:\n- name: a\n  context: {cluster: c}\n");
-        var kubectl = await Kubectl.RunAsync(_dir.Path, file, "config", "view", "--minify");
+        var kubectl = await KubectlTool.RunAsync(["config", "view", "--minify"], kubeconfigVariable: file, workingDirectory: _dir.Path);
         kubectl.ExitCode.Should().NotBe(0);
         var config = await KubeconfigLoader.Instance.LoadAsync(new KubeconfigLoadingOptions { ExplicitPath = file });
         var act = () => KubeconfigView.RenderAsync(config, new KubeconfigViewOptions { Minify = true });
@@ -227,7 +228,7 @@ public sealed class ViewDifferentialTests : IDisposable
     public async Task Flatten_with_missing_referenced_file_fails_like_kubectl_and_names_the_entry()
     {
         var file = _dir.Write("broken/config", "clusters:\n- name: c\n  cluster:\n    server: https://x\n    certificate-authority: nothere.crt\n");
-        var kubectl = await Kubectl.RunAsync(_dir.Path, file, "config", "view", "--flatten");
+        var kubectl = await KubectlTool.RunAsync(["config", "view", "--flatten"], kubeconfigVariable: file, workingDirectory: _dir.Path);
         kubectl.ExitCode.Should().NotBe(0);
         var config = await KubeconfigLoader.Instance.LoadAsync(new KubeconfigLoadingOptions { ExplicitPath = file });
         var act = () => KubeconfigView.RenderAsync(config, new KubeconfigViewOptions { Flatten = true });
@@ -243,7 +244,7 @@ public sealed class ViewDifferentialTests : IDisposable
         var empty = _dir.Write("empty", string.Empty);
         foreach (var set in new[] { empty, _dir.File("nope1") + Path.PathSeparator + _dir.File("nope2") })
         {
-            var kubectl = await Kubectl.RunAsync(_dir.Path, set, "config", "view", "-o", "json");
+            var kubectl = await KubectlTool.RunAsync(["config", "view", "-o", "json"], kubeconfigVariable: set, workingDirectory: _dir.Path);
             kubectl.ExitCode.Should().Be(0);
             var config = await KubeconfigLoader.Instance.LoadAsync(new KubeconfigLoadingOptions { KubeconfigVariable = set, UseEnvironment = false });
             (await KubeconfigView.RenderAsync(config, new KubeconfigViewOptions { Format = KubeconfigOutputFormat.Json })).ShouldBeSameAs(kubectl.Stdout);

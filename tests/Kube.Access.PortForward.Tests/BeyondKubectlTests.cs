@@ -6,6 +6,7 @@ using FluentAssertions;
 using k8s;
 using k8s.Models;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.PortForward.Tests;
@@ -16,9 +17,9 @@ public sealed class BeyondKubectlTests
     [Fact]
     public async Task Round_robin_spreads_new_connections_over_every_ready_pod_of_the_service()
     {
-        var ct = EmulatorFixture.Timeout(5);
-        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide }, ct);
-        await using var connection = EmulatorFixture.Connect(api);
+        var ct = PortForwardFixture.Timeout(5);
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide, cancellationToken: ct);
+        var (api, connection) = (emulator.Api, emulator.Connection);
         var pods = await ScaleMongoAsync(connection, 3, ct);
         var servers = new List<TaggingServer>();
         try
@@ -58,9 +59,9 @@ public sealed class BeyondKubectlTests
     [Fact]
     public async Task Without_round_robin_a_service_forward_stays_on_one_pod()
     {
-        var ct = EmulatorFixture.Timeout(5);
-        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide }, ct);
-        await using var connection = EmulatorFixture.Connect(api);
+        var ct = PortForwardFixture.Timeout(5);
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide, cancellationToken: ct);
+        var (api, connection) = (emulator.Api, emulator.Connection);
         var pods = await ScaleMongoAsync(connection, 2, ct);
         await using var first = new TaggingServer(pods[0]);
         await using var second = new TaggingServer(pods[1]);
@@ -81,15 +82,11 @@ public sealed class BeyondKubectlTests
     [Fact]
     public async Task An_idle_forward_sends_keepalive_frames_that_the_pod_never_sees()
     {
-        var ct = EmulatorFixture.Timeout(5);
-        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide }, ct);
+        var ct = PortForwardFixture.Timeout(5);
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide, cancellationToken: ct);
+        var api = emulator.Api;
         await using var sniffer = new WebSocketFrameSniffer(new IPEndPoint(IPAddress.Loopback, api.Url.Port));
-        await using var connection = new KubeConnection(new KubeEndpoint
-        {
-            Server = sniffer.Url,
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(api.DefaultToken)),
-            Namespace = "default",
-        });
+        await using var connection = new KubeConnection(emulator.Endpoint with { Server = sniffer.Url });
         var pod = (await connection.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app.kubernetes.io/name=mongo", cancellationToken: ct)).Items.Single().Metadata.Name;
         await using var session = await new PortForwarder(connection).StartAsync(
             $"pod/{pod}", [":27017"], "default", new PortForwardOptions { Addresses = ["127.0.0.1"], KeepAliveInterval = TimeSpan.FromMilliseconds(200) }, ct);
@@ -111,7 +108,7 @@ public sealed class BeyondKubectlTests
     }
 
     private static async Task<string> SendAndReadAsync(Socket socket, string text, CancellationToken ct) =>
-        Encoding.ASCII.GetString(await EmulatorFixture.SendAndReceiveAsync(socket, Encoding.ASCII.GetBytes(text), ct));
+        Encoding.ASCII.GetString(await PortForwardFixture.SendAndReceiveAsync(socket, Encoding.ASCII.GetBytes(text), ct));
 
     /// <summary>Sends one line through the forward and returns the tag of the server that answered it.</summary>
     private static async Task<string> AskAsync(IPEndPoint endPoint, string line, CancellationToken ct)

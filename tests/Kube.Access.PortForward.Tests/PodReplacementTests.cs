@@ -3,6 +3,7 @@ using FluentAssertions;
 using k8s;
 using k8s.Models;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.PortForward.Tests;
@@ -13,9 +14,9 @@ public sealed class PodReplacementTests
     [Fact]
     public async Task A_deployment_forward_moves_to_the_replacement_pod_when_its_pod_is_deleted()
     {
-        var ct = EmulatorFixture.Timeout(5);
-        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide }, ct);
-        await using var connection = EmulatorFixture.Connect(api);
+        var ct = PortForwardFixture.Timeout(5);
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide, cancellationToken: ct);
+        var (api, connection) = (emulator.Api, emulator.Connection);
         var forwarder = new PortForwarder(connection);
         var oldPod = await MongoPodAsync(connection, null, ct);
 
@@ -23,7 +24,7 @@ public sealed class PodReplacementTests
         var changed = new TaskCompletionSource<PortForwardPodChanged>(TaskCreationOptions.RunContinuationsAsynchronously);
         session.PodChanged += (_, c) => changed.TrySetResult(c);
         var endPoint = session.Ports[0].LocalEndPoint;
-        (await EmulatorFixture.EchoAsync(endPoint, Encoding.ASCII.GetBytes("before"), ct)).Should().Equal(Encoding.ASCII.GetBytes("before"));
+        (await PortForwardFixture.EchoAsync(endPoint, Encoding.ASCII.GetBytes("before"), ct)).Should().Equal(Encoding.ASCII.GetBytes("before"));
 
         await connection.Client.CoreV1.DeleteNamespacedPodAsync(oldPod, "default", cancellationToken: ct);
         var newPod = await MongoPodAsync(connection, oldPod, ct);
@@ -35,16 +36,16 @@ public sealed class PodReplacementTests
         session.Pod.Should().Be(newPod);
         var opened = new TaskCompletionSource<PortForwardConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         session.ConnectionOpened += (_, c) => opened.TrySetResult(c);
-        (await EmulatorFixture.EchoAsync(endPoint, Encoding.ASCII.GetBytes("after"), ct)).Should().Equal(Encoding.ASCII.GetBytes("after"));
+        (await PortForwardFixture.EchoAsync(endPoint, Encoding.ASCII.GetBytes("after"), ct)).Should().Equal(Encoding.ASCII.GetBytes("after"));
         (await opened.Task.WaitAsync(ct)).Pod.Should().Be(newPod);
     }
 
     [Fact]
     public async Task A_pod_forward_keeps_its_pod_and_reports_its_end()
     {
-        var ct = EmulatorFixture.Timeout(5);
-        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide }, ct);
-        await using var connection = EmulatorFixture.Connect(api);
+        var ct = PortForwardFixture.Timeout(5);
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide, cancellationToken: ct);
+        var (api, connection) = (emulator.Api, emulator.Connection);
         var forwarder = new PortForwarder(connection);
         var pod = await MongoPodAsync(connection, null, ct);
         await using var session = await forwarder.StartAsync($"pod/{pod}", [":27017"], "default", new PortForwardOptions { Addresses = ["127.0.0.1"] }, ct);
@@ -54,7 +55,7 @@ public sealed class PodReplacementTests
         await connection.Client.CoreV1.DeleteNamespacedPodAsync(pod, "default", cancellationToken: ct);
         try
         {
-            (await EmulatorFixture.EchoAsync(session.Ports[0].LocalEndPoint, [1], ct)).Should().BeEmpty("the pod is gone: nothing comes back");
+            (await PortForwardFixture.EchoAsync(session.Ports[0].LocalEndPoint, [1], ct)).Should().BeEmpty("the pod is gone: nothing comes back");
         }
         catch (System.Net.Sockets.SocketException ex)
         {

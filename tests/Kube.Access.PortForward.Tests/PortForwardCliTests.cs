@@ -9,16 +9,16 @@ using Xunit;
 namespace Kube.Access.PortForward.Tests;
 
 /// <summary><c>kube-access port-forward</c> run as a process against the emulator: kubectl's lines, a real connection through it.</summary>
-public sealed class PortForwardCliTests : IClassFixture<EmulatorFixture>
+public sealed class PortForwardCliTests : IClassFixture<PortForwardFixture>
 {
-    private readonly EmulatorFixture _fx;
+    private readonly PortForwardFixture _fx;
 
-    public PortForwardCliTests(EmulatorFixture fx) => _fx = fx;
+    public PortForwardCliTests(PortForwardFixture fx) => _fx = fx;
 
     [Fact]
     public async Task Prints_kubectls_forwarding_lines_and_handles_a_connection_with_a_kubeconfig()
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
         var directory = Directory.CreateTempSubdirectory("kube-access-pf-cli-");
         try
         {
@@ -37,28 +37,20 @@ public sealed class PortForwardCliTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Works_with_server_token_and_certificate_authority_for_a_deployment()
     {
-        var ct = EmulatorFixture.Timeout();
-        await using var https = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = true, Scenario = EmulatorScenario.Guide });
-        var directory = Directory.CreateTempSubdirectory("kube-access-pf-cli-ca-");
-        try
-        {
-            var ca = Path.Combine(directory.FullName, "ca.crt");
-            await File.WriteAllTextAsync(ca, https.CertificateAuthorityPem, ct);
-            await using var cli = KubeAccessCli.Start(
-                ["port-forward", "deployment/mongo", ":27017", "-n", "default", "--server", https.Url.ToString(), "--token", https.DefaultToken, "--certificate-authority", ca]);
-            await RunThroughAsync(cli, ct);
-            https.Requests.Should().Contain(r => r.PathAndQuery.Contains("/portforward", StringComparison.Ordinal) && r.User == "kube-access-admin", "the HTTPS emulator admits only the token's user");
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        var ct = PortForwardFixture.Timeout();
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide, https: true);
+        var https = emulator.Api;
+        var ca = emulator.WriteFile("ca.crt", https.CertificateAuthorityPem!);
+        await using var cli = KubeAccessCli.Start(
+            ["port-forward", "deployment/mongo", ":27017", "-n", "default", "--server", https.Url.ToString(), "--token", https.DefaultToken, "--certificate-authority", ca]);
+        await RunThroughAsync(cli, ct);
+        https.Requests.Should().Contain(r => r.PathAndQuery.Contains("/portforward", StringComparison.Ordinal) && r.User == "kube-access-admin", "the HTTPS emulator admits only the token's user");
     }
 
     [Fact]
     public async Task A_token_for_a_plain_http_server_is_not_sent_as_kubectl_does_not_send_it()
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
         await using var cli = KubeAccessCli.Start(
             ["port-forward", "deployment/mongo", ":27017", "-n", "default", "--server", _fx.Api.Url.ToString(), "--token", _fx.Api.DefaultToken]);
         await RunThroughAsync(cli, ct, expectedStderr: $"warning: --token is not sent to {_fx.Api.Url.GetLeftPart(UriPartial.Authority)}: credentials go only to https:// servers, as with kubectl.");
@@ -76,7 +68,7 @@ public sealed class PortForwardCliTests : IClassFixture<EmulatorFixture>
             await cli.WaitForLineAsync(l => l == $"Forwarding from [::1]:{port} -> 27017", TimeSpan.FromMinutes(1));
         }
 
-        var reply = await EmulatorFixture.EchoAsync(new IPEndPoint(IPAddress.Loopback, port), Encoding.ASCII.GetBytes("ping through the CLI"), ct);
+        var reply = await PortForwardFixture.EchoAsync(new IPEndPoint(IPAddress.Loopback, port), Encoding.ASCII.GetBytes("ping through the CLI"), ct);
         Encoding.ASCII.GetString(reply).Should().Be("ping through the CLI");
         await cli.WaitForLineAsync(l => l == $"Handling connection for {port}", TimeSpan.FromMinutes(1));
         if (expectedStderr is null)

@@ -10,11 +10,11 @@ using Xunit;
 namespace Kube.Access.PortForward.Tests;
 
 /// <summary>Port-forward against the emulator's guide scenario (mongo deployment and service, 27017 bound to echo).</summary>
-public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
+public sealed class PortForwardIntegrationTests : IClassFixture<PortForwardFixture>
 {
-    private readonly EmulatorFixture _fx;
+    private readonly PortForwardFixture _fx;
 
-    public PortForwardIntegrationTests(EmulatorFixture fx) => _fx = fx;
+    public PortForwardIntegrationTests(PortForwardFixture fx) => _fx = fx;
 
     [Theory]
     [InlineData("pod")]
@@ -24,7 +24,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [InlineData("service/mongo")]
     public async Task Every_target_kind_reaches_the_mongo_pod(string kind)
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
         var pod = await _fx.MongoPodAsync();
         var rs = (await _fx.Connection.Client.AppsV1.ListNamespacedReplicaSetAsync("default", labelSelector: "app.kubernetes.io/name=mongo", cancellationToken: ct)).Items.Single().Metadata.Name;
         var target = kind switch
@@ -44,7 +44,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
         var port = session.Ports.Should().ContainSingle().Subject;
         port.PodPort.Should().Be(27017);
         port.LocalEndPoint.Port.Should().NotBe(0);
-        var reply = await EmulatorFixture.EchoAsync(port.LocalEndPoint, Encoding.ASCII.GetBytes("ping mongo"), ct);
+        var reply = await PortForwardFixture.EchoAsync(port.LocalEndPoint, Encoding.ASCII.GetBytes("ping mongo"), ct);
         Encoding.ASCII.GetString(reply).Should().Be("ping mongo");
         opened.Should().ContainSingle().Which.Should().Match<PortForwardConnection>(c => c.Pod == pod && c.PodPort == 27017 && c.Listener.Equals(port.LocalEndPoint));
         opened.Single().KubectlLine.Should().Be($"Handling connection for {port.LocalEndPoint.Port}");
@@ -54,7 +54,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Random_local_port_is_shared_by_both_loopback_families()
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
 
         await using var session = await _fx.Forwarder.StartAsync("deployment/mongo", [":27017"], "default", null, ct);
 
@@ -70,7 +70,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
 
         foreach (var port in session.Ports)
         {
-            var reply = await EmulatorFixture.EchoAsync(port.LocalEndPoint, Encoding.ASCII.GetBytes($"hello over {port.LocalEndPoint.AddressFamily}"), ct);
+            var reply = await PortForwardFixture.EchoAsync(port.LocalEndPoint, Encoding.ASCII.GetBytes($"hello over {port.LocalEndPoint.AddressFamily}"), ct);
             Encoding.ASCII.GetString(reply).Should().Be($"hello over {port.LocalEndPoint.AddressFamily}");
         }
     }
@@ -78,7 +78,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Moves_256_MiB_each_way_intact()
     {
-        var ct = EmulatorFixture.Timeout(10);
+        var ct = PortForwardFixture.Timeout(10);
         const long size = 256L * 1024 * 1024;
         await using var session = await _fx.Forwarder.StartAsync("service/mongo", ["0:27017"], "default", new PortForwardOptions { Addresses = ["127.0.0.1"] }, ct);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -123,7 +123,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Serves_64_concurrent_connections()
     {
-        var ct = EmulatorFixture.Timeout(5);
+        var ct = PortForwardFixture.Timeout(5);
         await using var session = await _fx.Forwarder.StartAsync("deployment/mongo", [":27017"], "default", new PortForwardOptions { Addresses = ["127.0.0.1"] }, ct);
         var closed = new ConcurrentBag<PortForwardConnectionClosed>();
         session.ConnectionClosed += (_, c) => closed.Add(c);
@@ -132,7 +132,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
         var replies = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(async () =>
         {
             var message = Encoding.ASCII.GetBytes($"connection {i} " + new string('x', 10_000 + i));
-            var reply = await EmulatorFixture.EchoAsync(endPoint, message, ct);
+            var reply = await PortForwardFixture.EchoAsync(endPoint, message, ct);
             return reply.SequenceEqual(message);
         }, ct)));
 
@@ -149,7 +149,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Pod_side_close_reaches_the_client_as_end_of_stream()
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
         var pod = await _fx.MongoPodAsync();
         using var backend = new TcpListener(IPAddress.Loopback, 0);
         backend.Start();
@@ -186,7 +186,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task An_error_on_the_error_channel_becomes_a_PortForwardException_with_the_server_text()
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
         var pod = await _fx.MongoPodAsync();
         await using var session = await _fx.Forwarder.StartAsync($"pod/{pod}", [":27999"], "default", new PortForwardOptions { Addresses = ["127.0.0.1"] }, ct);
         var closedTcs = new TaskCompletionSource<PortForwardConnectionClosed>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -207,7 +207,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task OpenStreamAsync_gives_a_duplex_stream_without_a_listener()
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
         var pod = await _fx.MongoPodAsync();
 
         await using var stream = await _fx.Forwarder.OpenStreamAsync(pod, 27017, "default", ct);
@@ -227,7 +227,7 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Unknown_targets_and_ports_fail_with_kubectl_messages()
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
 
         var missingPod = async () => await _fx.Forwarder.StartAsync("pod/nope", ["80"], "default", null, ct);
         (await missingPod.Should().ThrowAsync<PortForwardException>()).Which.Message.Should().Contain("pods \"nope\" not found");
@@ -245,12 +245,12 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Dispose_leaves_no_listener_and_no_open_connection()
     {
-        var ct = EmulatorFixture.Timeout();
+        var ct = PortForwardFixture.Timeout();
         var session = await _fx.Forwarder.StartAsync("deployment/mongo", [":27017"], "default", new PortForwardOptions { Addresses = ["127.0.0.1"] }, ct);
         var endPoint = session.Ports[0].LocalEndPoint;
         using var open = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await open.ConnectAsync(endPoint, ct);
-        (await EmulatorFixture.EchoAsync(endPoint, [1, 2, 3], ct)).Should().Equal(1, 2, 3);
+        (await PortForwardFixture.EchoAsync(endPoint, [1, 2, 3], ct)).Should().Equal(1, 2, 3);
 
         await session.DisposeAsync();
 
@@ -281,12 +281,12 @@ public sealed class PortForwardIntegrationTests : IClassFixture<EmulatorFixture>
         var endPoint = session.Ports[0].LocalEndPoint;
 
         await cts.CancelAsync();
-        await session.Completion.WaitAsync(EmulatorFixture.Timeout());
+        await session.Completion.WaitAsync(PortForwardFixture.Timeout());
 
         var connect = async () =>
         {
             using var again = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await again.ConnectAsync(endPoint, EmulatorFixture.Timeout());
+            await again.ConnectAsync(endPoint, PortForwardFixture.Timeout());
         };
         await connect.Should().ThrowAsync<SocketException>();
     }

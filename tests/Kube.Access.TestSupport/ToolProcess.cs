@@ -15,6 +15,10 @@ public sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
     /// <summary>Alias of <see cref="Stderr"/>.</summary>
     public string StdErr => Stderr;
 
+    /// <summary>Standard output parsed as one JSON document (<c>-o json</c>).</summary>
+    public System.Text.Json.Nodes.JsonNode Json() =>
+        System.Text.Json.Nodes.JsonNode.Parse(Stdout) ?? throw new InvalidOperationException("The tool printed no JSON: " + Stderr);
+
     /// <summary>A one-line description for assertion messages.</summary>
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
 }

@@ -6,6 +6,7 @@ using k8s;
 using k8s.Autorest;
 using Kube.Access.Cli.Tour;
 using Kube.Access.Dns;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Tour.Tests;
@@ -144,11 +145,6 @@ public sealed class TourChapterTests
         lines.Should().NotContain(l => l.StartsWith($"  {DnsChapter.HeadlessService}.default.svc.cluster.local A None", StringComparison.Ordinal));
     }
 
-    private static KubeConnection WithToken(TourSession s, string token) => new(new KubeEndpoint
-    {
-        Server = s.Api.Url,
-        Tls = new KubeTlsSettings { CertificateAuthorityPem = s.Api.CertificateAuthorityPem },
-        Credentials = new StaticCredentialSource(KubeCredential.FromToken(token)),
-        Namespace = "default",
-    });
+    private static KubeConnection WithToken(EmulatorSession s, string token) =>
+        new(s.Endpoint with { Credentials = new StaticCredentialSource(KubeCredential.FromToken(token)) });
 }

@@ -2,6 +2,7 @@ using System.Text;
 using FluentAssertions;
 using Kube.Access.Images.Tests.Infrastructure;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 
 namespace Kube.Access.Images.Tests.Inventory;
 
@@ -13,15 +14,18 @@ public sealed class GuideImageCommandsTests : IAsyncLifetime
 {
     private const string ImagesTemplate = "{.items[*].spec.containers[*].image}";
     private const string PerPodTemplate = """{range .items[*]}{"\n"}{.metadata.name}{":\t"}{range .spec.containers[*]}{.image}{", "}{end}{end}""";
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "kube-access-images-" + Guid.NewGuid().ToString("N"));
+    private EmulatorSession _session = null!;
     private KubeApiEmulator _api = null!;
     private KubeConnection _connection = null!;
-    private string _kubeconfig = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_dir);
-        _api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide, SyntheticPods = 1300, SyntheticNamespaces = 9 });
+        _session = await EmulatorSession.StartAsync(EmulatorScenario.Guide, configure: o =>
+        {
+            o.SyntheticPods = 1300;
+            o.SyntheticNamespaces = 9;
+        });
+        (_api, _connection) = (_session.Api, _session.Connection);
         for (int i = 0; i < 3; i++)
         {
             _api.CreateObject($$$"""
@@ -29,14 +33,6 @@ public sealed class GuideImageCommandsTests : IAsyncLifetime
                  "spec":{"initContainers":[{"name":"init","image":"busybox:1.28"}],"containers":[{"name":"nginx","image":"nginx:1.14.2"},{"name":"log","image":"busybox:1.36"}]}}
                 """);
         }
-
-        _kubeconfig = Path.Combine(_dir, "config");
-        _api.WriteKubeconfig(_kubeconfig, EmulatorAuth.Token);
-        _connection = new KubeConnection(new KubeEndpoint
-        {
-            Server = _api.Url,
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(_api.DefaultToken)),
-        });
 
         // Controllers of the guide scenario create pods in the background: wait until the set is stable.
         int previous = -1;
@@ -55,14 +51,12 @@ public sealed class GuideImageCommandsTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _connection.DisposeAsync();
-        await _api.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        await _session.DisposeAsync();
     }
 
     private async Task<string> KubectlAsync(params string[] args)
     {
-        var result = await Kubectl.RunAsync(["--kubeconfig", _kubeconfig, .. args], kubeconfig: _kubeconfig);
+        var result = await KubectlTool.RunAsync(args, _session.Kubeconfig, timeout: TimeSpan.FromMinutes(5));
         result.ExitCode.Should().Be(0, result.StdErr);
         return result.StdOut;
     }

@@ -26,8 +26,8 @@ public sealed class KubectlCorpusFixture : IAsyncLifetime
         var cases = Corpus.All.Select(c => (c.Document, c.Template)).Distinct().ToList();
         await Parallel.ForEachAsync(cases, new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (item, ct) =>
         {
-            var result = await Kubectl.RunAsync(
-                ["label", "--local", "-f", Path.Combine(_dir, item.Document + ".json"), "z=1", "-o", "jsonpath=" + item.Template], ct);
+            var result = await KubectlTool.RunAsync(
+                ["label", "--local", "-f", Path.Combine(_dir, item.Document + ".json"), "z=1", "-o", "jsonpath=" + item.Template], timeout: TimeSpan.FromMinutes(5), cancellationToken: ct);
             Results[item] = result;
         });
     }

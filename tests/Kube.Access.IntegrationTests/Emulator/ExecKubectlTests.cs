@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FluentAssertions;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.IntegrationTests.Emulator;
@@ -8,17 +9,12 @@ namespace Kube.Access.IntegrationTests.Emulator;
 /// <summary>kubectl 1.32 exec (WebSocket v5.channel.k8s.io) against the emulator's built-in shell.</summary>
 public sealed class ExecKubectlTests : IAsyncLifetime
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "kube-access-exec-" + Guid.NewGuid().ToString("N"));
-    private KubeApiEmulator _api = null!;
-    private string _kubeconfig = null!;
+    private EmulatorSession _session = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_dir);
-        _api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = true, Scenario = EmulatorScenario.Guide });
-        _kubeconfig = Path.Combine(_dir, "config");
-        _api.WriteKubeconfig(_kubeconfig);
-        var manifest = Path.Combine(_dir, "pods.yaml");
+        _session = await EmulatorSession.StartAsync(EmulatorScenario.Guide, https: true);
+        var manifest = Path.Combine(_session.TempDir, "pods.yaml");
         await File.WriteAllTextAsync(manifest, """
             apiVersion: v1
             kind: Pod
@@ -52,34 +48,40 @@ public sealed class ExecKubectlTests : IAsyncLifetime
                 command: ["/bin/sh"]
                 args: ["-c", "echo Hello from the debian container > /pod-data/index.html"]
             """);
-        var created = await KubectlRunner.RunAsync(_kubeconfig, null, "apply", "-f", manifest);
+        var created = await KubectlAsync(null, "apply", "-f", manifest);
         created.ExitCode.Should().Be(0, created.Stderr);
     }
 
     public async Task DisposeAsync()
     {
-        await _api.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        await _session.DisposeAsync();
+    }
+
+    /// <summary>kubectl against the session's emulator, as (stdout, stderr, exit code).</summary>
+    private async Task<(string Stdout, string Stderr, int ExitCode)> KubectlAsync(string? stdin, params string[] args)
+    {
+        var result = await _session.Kubectl(args, stdin);
+        return (result.Stdout, result.Stderr, result.ExitCode);
     }
 
     [Fact]
     public async Task Stdout_stderr_and_the_exit_code_come_back()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "shell-demo", "--", "sh", "-c", "echo out; echo err >&2; exit 4");
+        var result = await KubectlAsync(null, "exec", "shell-demo", "--", "sh", "-c", "echo out; echo err >&2; exit 4");
         result.Should().Be(("out\n", "err\ncommand terminated with exit code 4\n", 4));
     }
 
     [Fact]
     public async Task Success_exits_zero()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "shell-demo", "--", "hostname");
+        var result = await KubectlAsync(null, "exec", "shell-demo", "--", "hostname");
         result.Should().Be(("shell-demo\n", string.Empty, 0));
     }
 
     [Fact]
     public async Task An_unknown_command_inside_sh_is_127()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "shell-demo", "--", "sh", "-c", "nosuchcmd");
+        var result = await KubectlAsync(null, "exec", "shell-demo", "--", "sh", "-c", "nosuchcmd");
         result.Should().Be((string.Empty, "sh: 1: nosuchcmd: not found\ncommand terminated with exit code 127\n", 127));
     }
 
@@ -87,21 +89,21 @@ public sealed class ExecKubectlTests : IAsyncLifetime
     public async Task With_i_piped_stdin_reaches_its_end()
     {
         var input = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n"));
-        var result = await KubectlRunner.RunAsync(_kubeconfig, input, "exec", "-i", "shell-demo", "--", "cat");
+        var result = await KubectlAsync(input, "exec", "-i", "shell-demo", "--", "cat");
         result.Should().Be((input, string.Empty, 0));
     }
 
     [Fact]
     public async Task With_i_a_script_on_stdin_runs_in_sh()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, "echo a > /tmp/x\necho b >> /tmp/x\ncat /tmp/x\nexit 3\n", "exec", "-i", "shell-demo", "--", "sh");
+        var result = await KubectlAsync("echo a > /tmp/x\necho b >> /tmp/x\ncat /tmp/x\nexit 3\n", "exec", "-i", "shell-demo", "--", "sh");
         result.Should().Be(("a\nb\n", "command terminated with exit code 3\n", 3));
     }
 
     [Fact]
     public async Task Without_i_stdin_is_not_forwarded()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, "ignored\n", "exec", "shell-demo", "--", "cat");
+        var result = await KubectlAsync("ignored\n", "exec", "shell-demo", "--", "cat");
         result.Should().Be((string.Empty, string.Empty, 0));
     }
 
@@ -113,17 +115,17 @@ public sealed class ExecKubectlTests : IAsyncLifetime
         string state;
         do
         {
-            var get = await KubectlRunner.RunAsync(_kubeconfig, null, "get", "pod", "two-containers", "-o", "json");
+            var get = await KubectlAsync(null, "get", "pod", "two-containers", "-o", "json");
             var statuses = JsonDocument.Parse(get.Stdout).RootElement.GetProperty("status").GetProperty("containerStatuses");
             state = string.Join(",", statuses.EnumerateArray().OrderBy(s => s.GetProperty("name").GetString(), StringComparer.Ordinal).Select(s => s.GetProperty("name").GetString() + "=" + string.Join("", s.GetProperty("state").EnumerateObject().Select(p => p.Name))));
         }
         while (state != "debian-container=terminated,nginx-container=running" && DateTime.UtcNow < deadline);
 
         state.Should().Be("debian-container=terminated,nginx-container=running");
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "two-containers", "-c", "nginx-container", "--", "curl", "-s", "localhost");
+        var result = await KubectlAsync(null, "exec", "two-containers", "-c", "nginx-container", "--", "curl", "-s", "localhost");
         result.Should().Be(("Hello from the debian container\n", string.Empty, 0));
 
-        var ended = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "two-containers", "-c", "debian-container", "--", "true");
+        var ended = await KubectlAsync(null, "exec", "two-containers", "-c", "debian-container", "--", "true");
         ended.ExitCode.Should().Be(1);
         ended.Stderr.Should().Contain("container not found (\"debian-container\")");
     }
@@ -131,11 +133,11 @@ public sealed class ExecKubectlTests : IAsyncLifetime
     [Fact]
     public async Task Kubectl_names_the_default_container_and_rejects_unknown_ones()
     {
-        var defaulted = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "two-containers", "--", "ls", "/usr/share/nginx/html");
+        var defaulted = await KubectlAsync(null, "exec", "two-containers", "--", "ls", "/usr/share/nginx/html");
         defaulted.Stderr.Should().StartWith("Defaulted container \"nginx-container\" out of: nginx-container, debian-container");
         defaulted.Stdout.Should().Be("index.html\n");
 
-        var unknown = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "shell-demo", "-c", "nope", "--", "true");
+        var unknown = await KubectlAsync(null, "exec", "shell-demo", "-c", "nope", "--", "true");
         unknown.ExitCode.Should().NotBe(0);
         unknown.Stderr.Should().Contain("container nope is not valid for pod shell-demo");
     }
@@ -143,7 +145,7 @@ public sealed class ExecKubectlTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_pod_reads_like_the_apiserver()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "ghost", "--", "true");
+        var result = await KubectlAsync(null, "exec", "ghost", "--", "true");
         result.ExitCode.Should().Be(1);
         result.Stderr.Should().Contain("pods \"ghost\" not found");
     }

@@ -1,28 +1,13 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.IntegrationTests.Emulator;
 
-/// <summary>One plain-HTTP guide-scenario emulator shared by the read-only kubectl tests.</summary>
-public sealed class GuideEmulatorFixture : IAsyncLifetime
-{
-    public KubeApiEmulator Api { get; private set; } = null!;
-    public Kubectl Kubectl { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide });
-        Kubectl = new Kubectl(Api.GetKubeconfig(EmulatorAuth.Token));
-    }
-
-    public async Task DisposeAsync()
-    {
-        Kubectl.Dispose();
-        await Api.DisposeAsync();
-    }
-}
+/// <summary>One plain-HTTP guide-scenario emulator session shared by the read-only kubectl tests.</summary>
+public sealed class GuideEmulatorFixture() : EmulatorFixture(() => EmulatorSession.StartAsync(EmulatorScenario.Guide));
 
 public sealed class KubectlAgainstEmulatorTests : IClassFixture<GuideEmulatorFixture>
 {
@@ -45,11 +30,11 @@ public sealed class KubectlAgainstEmulatorTests : IClassFixture<GuideEmulatorFix
     [Fact]
     public async Task Get_pods_all_namespaces_lists_every_pod()
     {
-        var json = await _f.Kubectl.RunAsync("get", "pods", "-A", "-o", "json");
+        var json = await _f.Session.Kubectl("get", "pods", "-A", "-o", "json");
         json.ExitCode.Should().Be(0, json.Stderr);
         Names(json.Json()).Should().BeEquivalentTo(EmulatorNames("pods")).And.HaveCountGreaterThan(5);
 
-        var table = await _f.Kubectl.RunAsync("get", "pods", "-A");
+        var table = await _f.Session.Kubectl("get", "pods", "-A");
         table.ExitCode.Should().Be(0, table.Stderr);
         var lines = table.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines[0].Should().StartWith("NAMESPACE");
@@ -60,7 +45,7 @@ public sealed class KubectlAgainstEmulatorTests : IClassFixture<GuideEmulatorFix
     [Fact]
     public async Task Guide_image_jsonpath_prints_every_container_image()
     {
-        var result = await _f.Kubectl.RunAsync("get", "pods", "--all-namespaces", "-o", "jsonpath={.items[*].spec.containers[*].image}");
+        var result = await _f.Session.Kubectl("get", "pods", "--all-namespaces", "-o", "jsonpath={.items[*].spec.containers[*].image}");
         result.ExitCode.Should().Be(0, result.Stderr);
         var expected = new List<string>();
         foreach (var name in EmulatorNames("pods"))
@@ -76,7 +61,7 @@ public sealed class KubectlAgainstEmulatorTests : IClassFixture<GuideEmulatorFix
     [Fact]
     public async Task Get_services_all_namespaces_shows_cluster_services()
     {
-        var result = await _f.Kubectl.RunAsync("get", "svc", "-A", "-o", "json");
+        var result = await _f.Session.Kubectl("get", "svc", "-A", "-o", "json");
         result.ExitCode.Should().Be(0, result.Stderr);
         var list = result.Json();
         Names(list).Should().BeEquivalentTo(EmulatorNames("services"));
@@ -91,7 +76,7 @@ public sealed class KubectlAgainstEmulatorTests : IClassFixture<GuideEmulatorFix
     [Fact]
     public async Task Get_raw_api_returns_api_versions_with_server_address()
     {
-        var result = await _f.Kubectl.RunAsync("get", "--raw", "/api");
+        var result = await _f.Session.Kubectl("get", "--raw", "/api");
         result.ExitCode.Should().Be(0, result.Stderr);
         var doc = result.Json();
         ((string)doc["kind"]!).Should().Be("APIVersions");
@@ -102,7 +87,7 @@ public sealed class KubectlAgainstEmulatorTests : IClassFixture<GuideEmulatorFix
     [Fact]
     public async Task Cluster_info_lists_control_plane_and_cluster_services()
     {
-        var result = await _f.Kubectl.RunAsync("cluster-info");
+        var result = await _f.Session.Kubectl("cluster-info");
         result.ExitCode.Should().Be(0, result.Stderr);
         var url = _f.Api.Url.ToString().TrimEnd('/');
         var text = StripAnsi(result.Stdout);
@@ -113,7 +98,7 @@ public sealed class KubectlAgainstEmulatorTests : IClassFixture<GuideEmulatorFix
     [Fact]
     public async Task Get_missing_pod_reports_not_found_status()
     {
-        var result = await _f.Kubectl.RunAsync("get", "pod", "does-not-exist", "-n", "default");
+        var result = await _f.Session.Kubectl("get", "pod", "does-not-exist", "-n", "default");
         result.ExitCode.Should().NotBe(0);
         result.Stderr.Should().Contain("Error from server (NotFound): pods \"does-not-exist\" not found");
     }
@@ -121,16 +106,16 @@ public sealed class KubectlAgainstEmulatorTests : IClassFixture<GuideEmulatorFix
     [Fact]
     public async Task Label_and_field_selectors_filter_like_the_apiserver()
     {
-        var labelled = await _f.Kubectl.RunAsync("get", "pods", "-A", "-l", "run in (load-balancer-example),!missing", "-o", "json");
+        var labelled = await _f.Session.Kubectl("get", "pods", "-A", "-l", "run in (load-balancer-example),!missing", "-o", "json");
         labelled.ExitCode.Should().Be(0, labelled.Stderr);
         Names(labelled.Json()).Should().HaveCount(2).And.OnlyContain(n => n.StartsWith("default/hello-world-", StringComparison.Ordinal));
 
-        var onNode = await _f.Kubectl.RunAsync("get", "pods", "-A", "--field-selector", "spec.nodeName=worker1", "-o", "json");
+        var onNode = await _f.Session.Kubectl("get", "pods", "-A", "--field-selector", "spec.nodeName=worker1", "-o", "json");
         onNode.ExitCode.Should().Be(0, onNode.Stderr);
         onNode.Json()["items"]!.AsArray().Should().NotBeEmpty().And.OnlyContain(p => (string)p!["spec"]!["nodeName"]! == "worker1");
 
-        var paged = await _f.Kubectl.RunAsync("get", "pods", "-A", "--chunk-size", "2", "-o", "json");
-        Names(paged.Json()).Should().Equal(Names((await _f.Kubectl.RunAsync("get", "pods", "-A", "-o", "json")).Json()));
+        var paged = await _f.Session.Kubectl("get", "pods", "-A", "--chunk-size", "2", "-o", "json");
+        Names(paged.Json()).Should().Equal(Names((await _f.Session.Kubectl("get", "pods", "-A", "-o", "json")).Json()));
         _f.Api.Requests.Should().Contain(r => r.PathAndQuery.Contains("continue=", StringComparison.Ordinal));
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.IntegrationTests.Emulator;
@@ -9,27 +10,20 @@ namespace Kube.Access.IntegrationTests.Emulator;
 /// <summary>kubectl commands that change state, each against its own emulator.</summary>
 public sealed class KubectlMutationTests
 {
-    private static async Task<(KubeApiEmulator Api, Kubectl Kubectl)> StartAsync(EmulatorScenario scenario = EmulatorScenario.Empty)
-    {
-        var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = scenario });
-        return (api, new Kubectl(api.GetKubeconfig()));
-    }
-
     [Fact]
     public async Task Create_f_hello_application_runs_two_pods_owned_by_a_replicaset()
     {
-        var (api, kubectl) = await StartAsync();
-        await using var _ = api;
-        using var __ = kubectl;
-        var file = kubectl.WriteFile("hello-application.yaml", GuideManifests.HelloApplication);
+        await using var emulator = await EmulatorSession.StartAsync();
+        var api = emulator.Api;
+        var file = emulator.WriteFile("hello-application.yaml", GuideManifests.HelloApplication);
 
-        var created = await kubectl.RunAsync("create", "-f", file);
+        var created = await emulator.Kubectl("create", "-f", file);
         created.ExitCode.Should().Be(0, created.Stderr);
         created.Stdout.Trim().Should().Be("deployment.apps/hello-world created");
 
-        var pods = (await kubectl.RunAsync("get", "pods", "--selector=run=load-balancer-example", "-o", "json")).Json()["items"]!.AsArray();
+        var pods = (await emulator.Kubectl("get", "pods", "--selector=run=load-balancer-example", "-o", "json")).Json()["items"]!.AsArray();
         pods.Should().HaveCount(2);
-        var rs = (await kubectl.RunAsync("get", "replicasets", "-o", "json")).Json()["items"]!.AsArray().Single()!;
+        var rs = (await emulator.Kubectl("get", "replicasets", "-o", "json")).Json()["items"]!.AsArray().Single()!;
         var hash = (string)rs["metadata"]!["labels"]!["pod-template-hash"]!;
         ((string)rs["metadata"]!["name"]!).Should().Be("hello-world-" + hash);
         foreach (var pod in pods)
@@ -40,7 +34,7 @@ public sealed class KubectlMutationTests
             ((string)pod["metadata"]!["name"]!).Should().StartWith("hello-world-" + hash + "-");
         }
 
-        var again = await kubectl.RunAsync("create", "-f", file);
+        var again = await emulator.Kubectl("create", "-f", file);
         again.ExitCode.Should().NotBe(0);
         again.Stderr.Should().Contain("Error from server (AlreadyExists)").And.Contain("deployments.apps \"hello-world\" already exists");
     }
@@ -48,23 +42,22 @@ public sealed class KubectlMutationTests
     [Fact]
     public async Task Expose_deployment_as_node_port_allocates_a_node_port_and_endpoints()
     {
-        var (api, kubectl) = await StartAsync(EmulatorScenario.Guide);
-        await using var _ = api;
-        using var __ = kubectl;
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide);
+        var api = emulator.Api;
 
-        var result = await kubectl.RunAsync("expose", "deployment", "hello-world", "--type=NodePort", "--name=example-service");
+        var result = await emulator.Kubectl("expose", "deployment", "hello-world", "--type=NodePort", "--name=example-service");
         result.ExitCode.Should().Be(0, result.Stderr);
         result.Stdout.Trim().Should().Be("service/example-service exposed");
 
-        var svc = (await kubectl.RunAsync("get", "service", "example-service", "-o", "json")).Json();
+        var svc = (await emulator.Kubectl("get", "service", "example-service", "-o", "json")).Json();
         ((string)svc["spec"]!["type"]!).Should().Be("NodePort");
         var nodePort = (int)svc["spec"]!["ports"]![0]!["nodePort"]!;
         nodePort.Should().BeInRange(30000, 32767);
         ((string)svc["spec"]!["selector"]!["run"]!).Should().Be("load-balancer-example");
 
-        var endpoints = (await kubectl.RunAsync("get", "endpoints", "example-service", "-o", "json")).Json();
+        var endpoints = (await emulator.Kubectl("get", "endpoints", "example-service", "-o", "json")).Json();
         var addresses = endpoints["subsets"]![0]!["addresses"]!.AsArray().Select(a => (string)a!["ip"]!).ToList();
-        var podIps = (await kubectl.RunAsync("get", "pods", "--selector=run=load-balancer-example", "-o", "json")).Json()["items"]!.AsArray()
+        var podIps = (await emulator.Kubectl("get", "pods", "--selector=run=load-balancer-example", "-o", "json")).Json()["items"]!.AsArray()
             .Select(p => (string)p!["status"]!["podIP"]!).ToList();
         addresses.Should().BeEquivalentTo(podIps).And.HaveCount(2);
         ((int)endpoints["subsets"]![0]!["ports"]![0]!["port"]!).Should().Be(8080);
@@ -73,18 +66,17 @@ public sealed class KubectlMutationTests
     [Fact]
     public async Task Delete_deployment_removes_its_replicaset_and_pods()
     {
-        var (api, kubectl) = await StartAsync(EmulatorScenario.Guide);
-        await using var _ = api;
-        using var __ = kubectl;
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide);
+        var api = emulator.Api;
 
-        var result = await kubectl.RunAsync("delete", "deployment", "hello-world");
+        var result = await emulator.Kubectl("delete", "deployment", "hello-world");
         result.ExitCode.Should().Be(0, result.Stderr);
         result.Stdout.Trim().Should().Be("deployment.apps \"hello-world\" deleted");
         api.GetObject("deployments", "default", "hello-world").Should().BeNull();
         api.ListNames("replicasets", "default").Should().NotContain(n => n.StartsWith("hello-world-", StringComparison.Ordinal));
         api.ListNames("pods", "default").Should().NotContain(n => n.StartsWith("hello-world-", StringComparison.Ordinal));
 
-        var missing = await kubectl.RunAsync("delete", "deployment", "hello-world");
+        var missing = await emulator.Kubectl("delete", "deployment", "hello-world");
         missing.ExitCode.Should().NotBe(0);
         missing.Stderr.Should().Contain("deployments.apps \"hello-world\" not found");
     }
@@ -92,13 +84,12 @@ public sealed class KubectlMutationTests
     [Fact]
     public async Task Delete_pod_of_a_replicaset_is_replaced()
     {
-        var (api, kubectl) = await StartAsync(EmulatorScenario.Guide);
-        await using var _ = api;
-        using var __ = kubectl;
+        await using var emulator = await EmulatorSession.StartAsync(EmulatorScenario.Guide);
+        var api = emulator.Api;
         var before = api.ListNames("pods", "default").Where(n => n.StartsWith("hello-world-", StringComparison.Ordinal)).ToList();
         before.Should().HaveCount(2);
 
-        var result = await kubectl.RunAsync("delete", "pod", before[0]);
+        var result = await emulator.Kubectl("delete", "pod", before[0]);
         result.ExitCode.Should().Be(0, result.Stderr);
 
         var after = api.ListNames("pods", "default").Where(n => n.StartsWith("hello-world-", StringComparison.Ordinal)).ToList();
@@ -108,12 +99,11 @@ public sealed class KubectlMutationTests
     [Fact]
     public async Task Invalid_name_is_rejected_with_422_and_the_dns_rule()
     {
-        var (api, kubectl) = await StartAsync();
-        await using var _ = api;
-        using var __ = kubectl;
-        var file = kubectl.WriteFile("bad.json", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"},"data":{"a":"b"}}""");
+        await using var emulator = await EmulatorSession.StartAsync();
+        var api = emulator.Api;
+        var file = emulator.WriteFile("bad.json", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"},"data":{"a":"b"}}""");
 
-        var result = await kubectl.RunAsync("create", "-f", file);
+        var result = await emulator.Kubectl("create", "-f", file);
         result.ExitCode.Should().NotBe(0);
         result.Stderr.Should().Contain("ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of");
     }
@@ -121,10 +111,9 @@ public sealed class KubectlMutationTests
     [Fact]
     public async Task Get_watch_prints_a_created_pod()
     {
-        var (api, kubectl) = await StartAsync();
-        await using var _ = api;
-        using var __ = kubectl;
-        using var watch = kubectl.Start("get", "pods", "-w", "-o", "jsonpath={.metadata.name}{\"\\n\"}");
+        await using var emulator = await EmulatorSession.StartAsync();
+        var api = emulator.Api;
+        using var watch = emulator.StartKubectl("get", "pods", "-w", "-o", "jsonpath={.metadata.name}{\"\\n\"}");
         try
         {
             // Wait until kubectl's watch request is established, then create a pod.

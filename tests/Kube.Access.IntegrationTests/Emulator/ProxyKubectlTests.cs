@@ -1,5 +1,6 @@
 using FluentAssertions;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.IntegrationTests.Emulator;
@@ -7,22 +8,23 @@ namespace Kube.Access.IntegrationTests.Emulator;
 /// <summary>The proxy subresources of the guide scenario through kubectl get --raw and HttpClient.</summary>
 public sealed class ProxyKubectlTests : IAsyncLifetime
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "kube-access-proxy-" + Guid.NewGuid().ToString("N"));
-    private KubeApiEmulator _api = null!;
-    private string _kubeconfig = null!;
+    private EmulatorSession _session = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_dir);
-        _api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = true, Scenario = EmulatorScenario.Guide });
-        _kubeconfig = Path.Combine(_dir, "config");
-        _api.WriteKubeconfig(_kubeconfig);
+        _session = await EmulatorSession.StartAsync(EmulatorScenario.Guide, https: true);
     }
 
     public async Task DisposeAsync()
     {
-        await _api.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        await _session.DisposeAsync();
+    }
+
+    /// <summary>kubectl against the session's emulator, as (stdout, stderr, exit code).</summary>
+    private async Task<(string Stdout, string Stderr, int ExitCode)> KubectlAsync(string? stdin, params string[] args)
+    {
+        var result = await _session.Kubectl(args, stdin);
+        return (result.Stdout, result.Stderr, result.ExitCode);
     }
 
     private async Task<(string Stdout, string Stderr, int ExitCode)> RawAsync(string path)
@@ -31,7 +33,7 @@ public sealed class ProxyKubectlTests : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (true)
         {
-            var result = await KubectlRunner.RunAsync(_kubeconfig, null, "get", "--raw", path);
+            var result = await KubectlAsync(null, "get", "--raw", path);
             if (result.ExitCode == 0 || DateTime.UtcNow > deadline)
             {
                 return result;
@@ -54,7 +56,7 @@ public sealed class ProxyKubectlTests : IAsyncLifetime
     [Fact]
     public async Task Kubectl_get_raw_reports_a_missing_service()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "get", "--raw", "/api/v1/namespaces/default/services/nope:80/proxy/");
+        var result = await KubectlAsync(null, "get", "--raw", "/api/v1/namespaces/default/services/nope:80/proxy/");
         result.ExitCode.Should().Be(1);
         result.Stderr.Should().Contain("services \"nope\" not found");
     }
@@ -63,8 +65,8 @@ public sealed class ProxyKubectlTests : IAsyncLifetime
     public async Task HttpClient_with_the_token_reaches_a_backend_pod_through_its_proxy_path()
     {
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
-        using var http = new HttpClient(handler) { BaseAddress = _api.Url };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _api.DefaultToken);
+        using var http = new HttpClient(handler) { BaseAddress = _session.Api.Url };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _session.Api.DefaultToken);
         var deadline = DateTime.UtcNow.AddMinutes(1);
         string body;
         do

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using FluentAssertions;
 using Kube.Access.Proxy.Tests.Support;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Proxy.Tests.ClusterInfoTests;
@@ -20,7 +21,7 @@ public sealed class ClusterInfoTests
         host.Api.CreateObject("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"not-a-cluster-service","namespace":"kube-system"},"spec":{"ports":[{"port":80}]}}""");
         await WaitForLoadBalancerAsync(host);
 
-        var kubectl = await Kubectl.RunAsync(["--kubeconfig", host.Kubeconfig, "cluster-info"]);
+        var kubectl = await KubectlTool.RunAsync(["--kubeconfig", host.Kubeconfig, "cluster-info"]);
         var ours = await new ClusterInfo().GetAsync(host.Connection);
 
         kubectl.ExitCode.Should().Be(0, kubectl.Stderr);
@@ -38,14 +39,14 @@ public sealed class ClusterInfoTests
         await using var host = await EmulatorHost.StartAsync();
         host.Api.CreateObject("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default","labels":{"kubernetes.io/cluster-service":"true"}},"spec":{"ports":[{"name":"web","port":8080}]}}""");
 
-        var kubectl = await Kubectl.RunAsync(["--kubeconfig", host.Kubeconfig, "cluster-info", "-n", "default"]);
+        var kubectl = await KubectlTool.RunAsync(["--kubeconfig", host.Kubeconfig, "cluster-info", "-n", "default"]);
         var ours = await new ClusterInfo().GetAsync(host.Connection, "default");
 
         ours.ToKubectlText().Should().Be(StripAnsi(kubectl.Stdout));
         ours.Services.Should().ContainSingle().Which.Link.Should().EndWith("/api/v1/namespaces/default/services/web:web/proxy");
     }
 
-    private static async Task WaitForLoadBalancerAsync(EmulatorHost host)
+    private static async Task WaitForLoadBalancerAsync(EmulatorSession host)
     {
         for (var i = 0; i < 200; i++)
         {

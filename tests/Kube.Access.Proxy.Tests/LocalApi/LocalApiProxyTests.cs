@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using FluentAssertions;
 using Kube.Access.Proxy.Tests.Support;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Proxy.Tests.LocalApi;
@@ -17,17 +18,17 @@ public sealed class LocalApiProxyTests
         await using var proxy = await new LocalApiProxy().StartAsync(host.Connection, new LocalApiProxyOptions { Port = 0 });
         var server = $"--server=http://127.0.0.1:{proxy.Port}";
 
-        var direct = await Kubectl.RunAsync(["--kubeconfig", host.Kubeconfig, "get", "pods", "-A", "-o", "name"]);
-        var through = await Kubectl.RunAsync([server, "get", "pods", "-A", "-o", "name"]);
+        var direct = await KubectlTool.RunAsync(["--kubeconfig", host.Kubeconfig, "get", "pods", "-A", "-o", "name"]);
+        var through = await KubectlTool.RunAsync([server, "get", "pods", "-A", "-o", "name"]);
         through.ExitCode.Should().Be(0, through.Stderr);
         through.Stdout.Should().Be(direct.Stdout).And.Contain("pod/");
 
         // Watch through the proxy (bounded by kubectl's request timeout), then create through the proxy.
-        var watch = Kubectl.RunAsync([server, "get", "configmaps", "-n", "default", "-w", "-o", "name", "--request-timeout=20s"], TimeSpan.FromMinutes(2));
+        var watch = KubectlTool.RunAsync([server, "get", "configmaps", "-n", "default", "-w", "-o", "name", "--request-timeout=20s"], timeout: TimeSpan.FromMinutes(2));
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var manifest = Path.Combine(host.Directory, "cm.json");
+        var manifest = Path.Combine(host.TempDir, "cm.json");
         await File.WriteAllTextAsync(manifest, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"through-proxy","namespace":"default"},"data":{"a":"b"}}""");
-        var created = await Kubectl.RunAsync([server, "create", "-f", manifest]);
+        var created = await KubectlTool.RunAsync([server, "create", "-f", manifest]);
         created.ExitCode.Should().Be(0, created.Stderr);
         created.Stdout.Trim().Should().Be("configmap/through-proxy created");
         host.Api.GetObject("configmaps", "default", "through-proxy").Should().NotBeNull();
@@ -71,7 +72,7 @@ public sealed class LocalApiProxyTests
     public async Task Unix_socket_serves_the_api_and_is_private()
     {
         await using var host = await EmulatorHost.StartAsync();
-        var socket = Path.Combine(host.Directory, "proxy.sock");
+        var socket = Path.Combine(host.TempDir, "proxy.sock");
         await using (var proxy = await new LocalApiProxy().StartAsync(host.Connection, new LocalApiProxyOptions { UnixSocket = socket }))
         {
             proxy.Address.Should().Be(socket);
@@ -102,7 +103,7 @@ public sealed class LocalApiProxyTests
     public async Task Static_files_are_served_under_the_www_prefix()
     {
         await using var host = await EmulatorHost.StartAsync(Testing.EmulatorScenario.Empty, https: false);
-        var www = Directory.CreateDirectory(Path.Combine(host.Directory, "www")).FullName;
+        var www = Directory.CreateDirectory(Path.Combine(host.TempDir, "www")).FullName;
         await File.WriteAllTextAsync(Path.Combine(www, "hello.txt"), "hello from www");
         await using var proxy = await new LocalApiProxy().StartAsync(host.Connection, new LocalApiProxyOptions { Port = 0, Www = www });
 
@@ -142,7 +143,7 @@ public sealed class LocalApiProxyTests
     public async Task Unix_socket_with_a_port_is_refused_like_kubectl()
     {
         await using var host = await EmulatorHost.StartAsync(Testing.EmulatorScenario.Empty, https: false);
-        var act = () => new LocalApiProxy().StartAsync(host.Connection, new LocalApiProxyOptions { Port = 9999, UnixSocket = Path.Combine(host.Directory, "s") });
+        var act = () => new LocalApiProxy().StartAsync(host.Connection, new LocalApiProxyOptions { Port = 9999, UnixSocket = Path.Combine(host.TempDir, "s") });
 
         (await act.Should().ThrowAsync<LocalApiProxyException>()).Which.Message.Should().Contain("cannot set --unix-socket and --port at the same time");
     }

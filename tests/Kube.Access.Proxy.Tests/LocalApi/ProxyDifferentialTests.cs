@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Kube.Access.Proxy.Tests.Support;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Proxy.Tests.LocalApi;
@@ -8,7 +9,7 @@ namespace Kube.Access.Proxy.Tests.LocalApi;
 /// <summary>One emulator, <c>kubectl proxy --port=0</c> and ours with the same options in front of it.</summary>
 public sealed class ProxyPairFixture : IAsyncLifetime
 {
-    public EmulatorHost Host { get; private set; } = null!;
+    public EmulatorSession Host { get; private set; } = null!;
 
     public KubectlProxy Kubectl { get; private set; } = null!;
 

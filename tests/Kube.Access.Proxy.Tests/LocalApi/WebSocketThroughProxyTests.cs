@@ -6,6 +6,7 @@ using k8s;
 using Kube.Access.Channels;
 using Kube.Access.PortForward;
 using Kube.Access.Proxy.Tests.Support;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Proxy.Tests.LocalApi;

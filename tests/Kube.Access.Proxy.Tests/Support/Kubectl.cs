@@ -4,16 +4,6 @@ using Kube.Access.TestSupport;
 
 namespace Kube.Access.Proxy.Tests.Support;
 
-/// <summary>Runs kubectl (v1.32 on PATH) with a timeout; the shared <see cref="KubectlTool"/> does the work.</summary>
-public static class Kubectl
-{
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, TimeSpan? timeout = null, string? stdin = null)
-    {
-        var result = await KubectlTool.RunAsync(args, stdin: stdin, timeout: timeout);
-        return (result.ExitCode, result.Stdout, result.Stderr);
-    }
-}
-
 /// <summary>A running <c>kubectl proxy --port=0 ...</c>; its port is read from the "Starting to serve on" line.</summary>
 public sealed class KubectlProxy : IAsyncDisposable
 {
@@ -31,22 +21,9 @@ public sealed class KubectlProxy : IAsyncDisposable
 
     public static async Task<KubectlProxy> StartAsync(string kubeconfig, params string[] extraArgs)
     {
-        var info = new ProcessStartInfo("kubectl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(kubeconfig);
-        info.ArgumentList.Add("proxy");
-        info.ArgumentList.Add("--port=0");
-        foreach (var arg in extraArgs)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("kubectl proxy did not start");
+        var home = Path.Combine(Path.GetDirectoryName(kubeconfig)!, "kubectl-proxy-home-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(home);
+        var process = ToolProcess.Start(KubectlTool.Run(["proxy", "--port=0", .. extraArgs], kubeconfig, kubeconfigVariable: null, home));
         var stderr = new StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
         process.BeginErrorReadLine();

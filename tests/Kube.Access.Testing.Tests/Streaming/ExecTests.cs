@@ -10,13 +10,13 @@ namespace Kube.Access.Testing.Tests.Streaming;
 
 public sealed class ExecTests : IAsyncLifetime
 {
-    private StreamingHost _host = null!;
+    private KubeApiEmulator _host = null!;
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
 
     public async Task InitializeAsync()
     {
-        _host = await StreamingHost.StartAsync();
+        _host = await KubeApiEmulator.StartAsync();
         _host.AddPod("default", "shell-demo", null, "Running", new V1Container { Name = "nginx", Image = "nginx" });
     }
 

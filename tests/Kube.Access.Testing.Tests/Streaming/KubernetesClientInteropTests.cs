@@ -9,12 +9,12 @@ namespace Kube.Access.Testing.Tests.Streaming;
 /// <summary>KubernetesClient's own WebSocket port-forward and exec (v4.channel.k8s.io) against the subresources.</summary>
 public sealed class KubernetesClientInteropTests : IAsyncLifetime
 {
-    private StreamingHost _host = null!;
+    private KubeApiEmulator _host = null!;
     private Kubernetes _client = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await StreamingHost.StartAsync();
+        _host = await KubeApiEmulator.StartAsync();
         _host.AddPod("default", "mongo-75f59d57f4-4nd6q", null, "Running", new V1Container { Name = "mongo", Image = "mongo:4.4" });
         _host.BindPodPort("default", "mongo-75f59d57f4-4nd6q", 27017, PodBackend.Echo);
         _client = new Kubernetes(new KubernetesClientConfiguration { Host = _host.Url.ToString() });

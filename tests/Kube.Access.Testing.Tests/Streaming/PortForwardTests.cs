@@ -11,11 +11,11 @@ namespace Kube.Access.Testing.Tests.Streaming;
 
 public sealed class PortForwardTests : IAsyncLifetime
 {
-    private StreamingHost _host = null!;
+    private KubeApiEmulator _host = null!;
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
 
-    public async Task InitializeAsync() => _host = await StreamingHost.StartAsync();
+    public async Task InitializeAsync() => _host = await KubeApiEmulator.StartAsync();
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

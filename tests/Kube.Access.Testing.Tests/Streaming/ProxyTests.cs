@@ -10,14 +10,14 @@ namespace Kube.Access.Testing.Tests.Streaming;
 
 public sealed class ProxyTests : IAsyncLifetime
 {
-    private StreamingHost _host = null!;
+    private KubeApiEmulator _host = null!;
     private HttpClient _http = null!;
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
 
     public async Task InitializeAsync()
     {
-        _host = await StreamingHost.StartAsync();
+        _host = await KubeApiEmulator.StartAsync();
         _http = new HttpClient { BaseAddress = _host.Url };
     }
 
@@ -80,7 +80,7 @@ public sealed class ProxyTests : IAsyncLifetime
             Content = new ByteArrayContent(new byte[12345]),
         };
         request.Headers.Add("X-Test", "yes");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _host.Api.DefaultToken);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _host.DefaultToken);
 
         var response = await _http.SendAsync(request, Timeout);
 

@@ -19,13 +19,7 @@ public sealed class DependencyInjectionTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    private KubeEndpoint Endpoint => new()
-    {
-        Server = _api.Url,
-        Tls = new KubeTlsSettings { CertificateAuthorityPem = _api.CertificateAuthorityPem },
-        Credentials = new StaticCredentialSource(KubeCredential.FromToken(_api.DefaultToken)),
-        Source = "test",
-    };
+    private KubeEndpoint Endpoint => _api.CreateEndpoint(@namespace: null) with { Source = "test" };
 
     [Fact]
     public async Task AddKubeAccess_registers_the_connection_layer_with_options()

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using FluentAssertions;
 using Kube.Access.Exec;
-using Kube.Access.Tests.TestSupport;
 using Kube.Access.TestSupport;
 using Xunit;
 

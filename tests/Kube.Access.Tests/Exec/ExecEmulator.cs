@@ -2,59 +2,44 @@ using k8s;
 using k8s.Models;
 using Kube.Access.Exec;
 using Kube.Access.Testing;
-using Kube.Access.Tests.TestSupport;
 using Kube.Access.TestSupport;
 
 namespace Kube.Access.Tests.Exec;
 
-/// <summary>An emulator with the exec test pods, a connection, a kubeconfig for kubectl and a <see cref="PodExec"/>.</summary>
+/// <summary>An <see cref="EmulatorSession"/> with the exec test pods and a <see cref="PodExec"/> over its connection.</summary>
 public sealed class ExecEmulator : IAsyncDisposable
 {
-    private readonly DirectoryInfo _dir;
+    private readonly EmulatorSession _session;
     private int _disposed;
 
-    private ExecEmulator(KubeApiEmulator api, IKubeConnection connection, DirectoryInfo dir, string kubeconfig)
+    private ExecEmulator(EmulatorSession session)
     {
-        Api = api;
-        Connection = connection;
-        _dir = dir;
-        Kubeconfig = kubeconfig;
-        Exec = new PodExec(connection);
+        _session = session;
+        Exec = new PodExec(session.Connection);
     }
 
-    public KubeApiEmulator Api { get; }
+    public KubeApiEmulator Api => _session.Api;
 
-    public IKubeConnection Connection { get; }
+    public IKubeConnection Connection => _session.Connection;
 
     public PodExec Exec { get; }
 
-    public string Kubeconfig { get; }
+    public string Kubeconfig => _session.Kubeconfig;
 
-    public string TempDir => _dir.FullName;
+    public string TempDir => _session.TempDir;
 
     /// <summary>Pods: shell-demo (one nginx container), two-containers (the guide's chapter 8 pod), annotated (default-container annotation), with-init (an init container).</summary>
     public static async Task<ExecEmulator> StartAsync(IReadOnlyList<string>? execProtocols = null, bool https = false)
     {
-        var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Https = https, ExecProtocols = execProtocols });
-        var dir = Directory.CreateTempSubdirectory("kube-access-exec-");
-        var kubeconfig = Path.Combine(dir.FullName, "config");
-        api.WriteKubeconfig(kubeconfig);
-        var connection = new KubeConnectionFactory().Create(new KubeEndpoint
-        {
-            Server = api.Url,
-            Tls = new KubeTlsSettings { CertificateAuthorityPem = api.CertificateAuthorityPem },
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(api.DefaultToken)),
-            Namespace = "default",
-        });
-        var session = new ExecEmulator(api, connection, dir, kubeconfig);
-        var client = connection.Client;
+        var session = new ExecEmulator(await EmulatorSession.StartAsync(https: https, configure: o => o.ExecProtocols = execProtocols));
+        var client = session.Connection.Client;
         await client.CoreV1.CreateNamespacedPodAsync(Pod("shell-demo", [Container("nginx", "nginx")]), "default");
         await client.CoreV1.CreateNamespacedPodAsync(Pod("annotated", [Container("web", "nginx"), Container("sidecar", "busybox", "sh", "-c", "sleep 3600")],
             annotations: new Dictionary<string, string> { [PodExec.DefaultContainerAnnotation] = "sidecar" }), "default");
         await client.CoreV1.CreateNamespacedPodAsync(Pod("bad-annotation", [Container("first", "nginx"), Container("second", "nginx")],
             annotations: new Dictionary<string, string> { [PodExec.DefaultContainerAnnotation] = "gone" }), "default");
         await client.CoreV1.CreateNamespacedPodAsync(Pod("with-init", [Container("app", "nginx")], init: [Container("setup", "busybox", "true")]), "default");
-        var twoContainers = await File.ReadAllTextAsync(Path.Combine(KubectlRunner.ManifestsDir(), "two-container-pod.yaml"));
+        var twoContainers = await File.ReadAllTextAsync(Path.Combine(RepoPaths.ManifestsDir, "two-container-pod.yaml"));
         await client.CoreV1.CreateNamespacedPodAsync(KubernetesYaml.Deserialize<V1Pod>(twoContainers), "default");
         return session;
     }
@@ -70,8 +55,7 @@ public sealed class ExecEmulator : IAsyncDisposable
     public static V1Container Container(string name, string image, params string[] command) =>
         new() { Name = name, Image = image, Command = command.Length == 0 ? null : command };
 
-    public Task<ToolResult> Kubectl(string? stdin, params string[] args) =>
-        KubectlRunner.RunAsync(["--kubeconfig", Kubeconfig, .. args], stdin);
+    public Task<ToolResult> Kubectl(string? stdin, params string[] args) => _session.Kubectl(args, stdin);
 
     /// <summary>Waits until the two-container pod's debian container has terminated (it writes the shared page first).</summary>
     public async Task WaitForTwoContainersAsync()
@@ -94,8 +78,6 @@ public sealed class ExecEmulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await Connection.DisposeAsync();
-        await Api.DisposeAsync();
-        try { _dir.Delete(recursive: true); } catch (IOException) { }
+        await _session.DisposeAsync();
     }
 }

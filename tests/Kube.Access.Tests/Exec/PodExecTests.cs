@@ -5,6 +5,7 @@ using FluentAssertions;
 using k8s;
 using Kube.Access.Channels;
 using Kube.Access.Exec;
+using Kube.Access.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -343,12 +344,8 @@ public sealed class PodExecTests : IAsyncLifetime
     /// <summary>Runs <c>true</c> in pod p on an emulator that forbids what <paramref name="refused"/> matches; returns the error.</summary>
     private static async Task<ExecException> RunTrueRefusedByAsync(Func<Kube.Access.Testing.EmulatorAccessRequest, bool> refused)
     {
-        await using var api = await Kube.Access.Testing.KubeApiEmulator.StartAsync(new Kube.Access.Testing.KubeApiEmulatorOptions { Authorize = r => !refused(r) });
-        await using var connection = new KubeConnectionFactory().Create(new KubeEndpoint
-        {
-            Server = api.Url,
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(api.DefaultToken)),
-        });
+        await using var session = await EmulatorSession.StartAsync(configure: o => o.Authorize = r => !refused(r));
+        var connection = session.Connection;
         await connection.Client.CoreV1.CreateNamespacedPodAsync(ExecEmulator.Pod("p", [ExecEmulator.Container("c", "nginx")]), "default");
         var act = () => new PodExec(connection).RunAsync("default", "p", ["true"]);
         return (await act.Should().ThrowAsync<ExecException>()).Which;
@@ -394,11 +391,7 @@ public sealed class PodExecTests : IAsyncLifetime
         var started = BindPartialOutputThenHang();
 
         await using var relay = new TcpRelay(_e.Api.Url.Port);
-        await using var connection = new KubeConnectionFactory().Create(new KubeEndpoint
-        {
-            Server = relay.Url,
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(_e.Api.DefaultToken)),
-        });
+        await using var connection = new KubeConnectionFactory().Create(_e.Api.CreateEndpoint(@namespace: null) with { Server = relay.Url });
         await using var session = await new PodExec(connection).StartAsync(new ExecRequest { Namespace = "default", Pod = "shell-demo", Command = ["server"] });
         var read = await session.Stdout.ReadAtLeastAsync(8);
         Encoding.UTF8.GetString(read.Buffer.ToArray()).Should().Be("partial\n");
@@ -467,11 +460,7 @@ public sealed class PodExecTests : IAsyncLifetime
     public async Task AddKubeAccess_registers_IPodExec_over_the_default_connection()
     {
         var services = new ServiceCollection();
-        services.AddKubeAccess(o => o.Endpoint = new KubeEndpoint
-        {
-            Server = _e.Api.Url,
-            Credentials = new StaticCredentialSource(KubeCredential.FromToken(_e.Api.DefaultToken)),
-        });
+        services.AddKubeAccess(o => o.Endpoint = _e.Api.CreateEndpoint(@namespace: null));
         await using var provider = services.BuildServiceProvider();
         var exec = provider.GetRequiredService<IPodExec>();
         exec.Should().BeOfType<PodExec>();

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Kube.Access.Manifests;
-using Kube.Access.Tests.TestSupport;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Tests.Manifests;
@@ -27,7 +27,7 @@ public class ManifestApplierIntegrationTests
     [MemberData(nameof(GuideManifests))]
     public async Task Apply_of_a_guide_manifest_matches_kubectl_apply(string file, string resource, string name)
     {
-        var path = Path.Combine(KubectlRunner.ManifestsDir(), file);
+        var path = Path.Combine(RepoPaths.ManifestsDir, file);
         await using var theirs = await EmulatorSession.StartAsync();
         await using var ours = await EmulatorSession.StartAsync();
         using var applier = new ManifestApplier(ours.Connection);
@@ -40,7 +40,7 @@ public class ManifestApplierIntegrationTests
 
         var theirObject = EmulatorSession.Comparable(await theirs.GetJson(resource, name));
         var ourObject = EmulatorSession.Comparable(await ours.GetJson(resource, name));
-        KubectlRunner.SameJson(ourObject, theirObject).Should().BeTrue($"ours {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
+        JsonCompare.Same(ourObject, theirObject).Should().BeTrue($"ours {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
 
         // Re-applying is "unchanged" for both, and kubectl accepts what we recorded as its own.
         var again = await applier.ApplyAsync([ManifestSource.FromFile(path)]);
@@ -77,7 +77,7 @@ public class ManifestApplierIntegrationTests
     {
         await using var session = await EmulatorSession.StartAsync();
         using var applier = new ManifestApplier(session.Connection);
-        var path = Path.Combine(KubectlRunner.ManifestsDir(), "mongo-service.yaml");
+        var path = Path.Combine(RepoPaths.ManifestsDir, "mongo-service.yaml");
         (await applier.ApplyAsync([ManifestSource.FromFile(path)], new ApplyRequest { DryRun = ApplyDryRun.Client })).Objects.Single().ToString().Should().Be("service/mongo created (dry run)");
         (await applier.ApplyAsync([ManifestSource.FromFile(path)], new ApplyRequest { DryRun = ApplyDryRun.Server })).Objects.Single().ToString().Should().Be("service/mongo created (server dry run)");
         (await session.Kubectl("get", "service", "mongo")).ExitCode.Should().NotBe(0);
@@ -88,7 +88,7 @@ public class ManifestApplierIntegrationTests
     {
         await using var session = await EmulatorSession.StartAsync();
         using var applier = new ManifestApplier(session.Connection);
-        var result = await applier.ApplyAsync([ManifestSource.FromDirectory(KubectlRunner.ManifestsDir())]);
+        var result = await applier.ApplyAsync([ManifestSource.FromDirectory(RepoPaths.ManifestsDir)]);
         result.Succeeded.Should().BeTrue(string.Join("; ", result.Failures));
         result.Objects.Should().HaveCount(8);
 
@@ -117,7 +117,7 @@ public class ManifestApplierIntegrationTests
     public async Task Apply_from_a_url_follows_redirects_and_reports_http_errors_naming_the_url()
     {
         await using var session = await EmulatorSession.StartAsync();
-        await using var server = await LoopbackFileServer.StartAsync(KubectlRunner.ManifestsDir());
+        await using var server = await LoopbackFileServer.StartAsync(RepoPaths.ManifestsDir);
         using var applier = new ManifestApplier(session.Connection);
 
         var redirect = new Uri(server.BaseUrl, "examples/pods/two-container-pod.yaml");
@@ -129,10 +129,10 @@ public class ManifestApplierIntegrationTests
         await using var theirs = await EmulatorSession.StartAsync();
         var k = await theirs.Kubectl("apply", "-f", redirect.ToString());
         k.StdOut.Trim().Should().Be("pod/two-containers created");
-        KubectlRunner.SameJson(EmulatorSession.Comparable(await session.GetJson("pod", "two-containers")), EmulatorSession.Comparable(await theirs.GetJson("pod", "two-containers"))).Should().BeTrue();
+        JsonCompare.Same(EmulatorSession.Comparable(await session.GetJson("pod", "two-containers")), EmulatorSession.Comparable(await theirs.GetJson("pod", "two-containers"))).Should().BeTrue();
 
         var missing = new Uri(server.BaseUrl, "missing.yaml");
-        var act = () => applier.ApplyAsync([ManifestSource.FromUrl(missing), ManifestSource.FromFile(Path.Combine(KubectlRunner.ManifestsDir(), "mongo-service.yaml"))]);
+        var act = () => applier.ApplyAsync([ManifestSource.FromUrl(missing), ManifestSource.FromFile(Path.Combine(RepoPaths.ManifestsDir, "mongo-service.yaml"))]);
         var ex = (await act.Should().ThrowAsync<ManifestDownloadException>()).Which;
         ex.StatusCode.Should().Be(404);
         ex.Url.Should().Be(missing);
@@ -144,7 +144,7 @@ public class ManifestApplierIntegrationTests
     public async Task Url_size_limit_and_timeout_are_typed_errors()
     {
         await using var session = await EmulatorSession.StartAsync();
-        await using var server = await LoopbackFileServer.StartAsync(KubectlRunner.ManifestsDir());
+        await using var server = await LoopbackFileServer.StartAsync(RepoPaths.ManifestsDir);
         using var small = new ManifestApplier(session.Connection, Microsoft.Extensions.Options.Options.Create(new ManifestApplierOptions { MaxManifestBytes = 100 }));
         var big = () => small.LoadAsync([ManifestSource.FromUrl(new Uri(server.BaseUrl, "two-container-pod.yaml"))]);
         (await big.Should().ThrowAsync<ManifestDownloadException>()).Which.Message.Should().Contain("limit");
@@ -160,7 +160,7 @@ public class ManifestApplierIntegrationTests
         await using var session = await EmulatorSession.StartAsync();
         using var applier = new ManifestApplier(session.Connection);
         using var stdin = new MemoryStream(Encoding.UTF8.GetBytes("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: [\n"));
-        var act = () => applier.ApplyAsync([ManifestSource.FromFile(Path.Combine(KubectlRunner.ManifestsDir(), "mongo-service.yaml")), ManifestSource.FromStream(stdin)]);
+        var act = () => applier.ApplyAsync([ManifestSource.FromFile(Path.Combine(RepoPaths.ManifestsDir, "mongo-service.yaml")), ManifestSource.FromStream(stdin)]);
         (await act.Should().ThrowAsync<ManifestException>()).Which.Source.Should().Be("STDIN");
         (await session.Kubectl("get", "service", "mongo")).ExitCode.Should().NotBe(0);
     }

@@ -4,7 +4,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Kube.Access.Manifests;
-using Kube.Access.Tests.TestSupport;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Tests.Manifests;
@@ -83,7 +83,7 @@ public class ManifestParserTests
     [InlineData("mongo-service.yaml")]
     public async Task The_guides_manifests_parse_as_kubectl_parses_them(string file)
     {
-        var text = await File.ReadAllTextAsync(Path.Combine(KubectlRunner.ManifestsDir(), file));
+        var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.ManifestsDir, file));
         await AssertSameAsKubectl(text, file);
     }
 
@@ -108,9 +108,9 @@ public class ManifestParserTests
         {
             var path = Path.Combine(dir.FullName, name);
             await File.WriteAllTextAsync(path, text);
-            var result = await KubectlRunner.RunAsync(["label", "--local", "-f", path, "z=1", "-o", "json"]);
+            var result = await KubectlTool.RunAsync(["label", "--local", "-f", path, "z=1", "-o", "json"]);
             result.ExitCode.Should().Be(0, result.StdErr);
-            var theirs = KubectlRunner.ParseObjects(result.StdOut);
+            var theirs = JsonCompare.ParseObjects(result.StdOut);
             var ours = ManifestParser.Parse(text, path).Select(d =>
             {
                 var o = (JsonObject)d.Object.DeepClone();
@@ -121,7 +121,7 @@ public class ManifestParserTests
             }).ToList();
             ours.Should().HaveCount(theirs.Count);
             for (var i = 0; i < ours.Count; i++)
-                KubectlRunner.SameJson(ours[i], theirs[i]).Should().BeTrue($"document {i}: ours {ours[i].ToJsonString()} vs kubectl {theirs[i].ToJsonString()}");
+                JsonCompare.Same(ours[i], theirs[i]).Should().BeTrue($"document {i}: ours {ours[i].ToJsonString()} vs kubectl {theirs[i].ToJsonString()}");
         }
         finally
         {
@@ -180,7 +180,7 @@ public class ManifestParserTests
     [Property(MaxTest = 300)]
     public bool Mutated_manifests_never_raise_anything_but_ManifestException(PositiveInt position, char c, bool insert)
     {
-        var text = File.ReadAllText(Path.Combine(KubectlRunner.ManifestsDir(), "two-container-pod.yaml"));
+        var text = File.ReadAllText(Path.Combine(RepoPaths.ManifestsDir, "two-container-pod.yaml"));
         var at = position.Get % text.Length;
         var mutated = insert ? text.Insert(at, c.ToString()) : text.Remove(at, 1);
         try
@@ -197,7 +197,7 @@ public class ManifestParserTests
     public void A_plain_scalar_cut_short_in_a_flow_sequence_is_a_ManifestException()
     {
         // Found by the mutation property above: YamlDotNet's scanner raised InvalidOperationException here.
-        var text = File.ReadAllText(Path.Combine(KubectlRunner.ManifestsDir(), "two-container-pod.yaml"));
+        var text = File.ReadAllText(Path.Combine(RepoPaths.ManifestsDir, "two-container-pod.yaml"));
         var mutated = text.Insert(12 % text.Length, "[");
         var act = () => ManifestParser.Parse(mutated, "mutated.yaml");
         act.Should().Throw<ManifestException>().Which.Message.Should().Contain("mutated.yaml");

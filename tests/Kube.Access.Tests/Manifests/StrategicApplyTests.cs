@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Kube.Access.Manifests;
-using Kube.Access.Tests.TestSupport;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Tests.Manifests;
@@ -123,7 +123,7 @@ public sealed class StrategicApplyTests
         {
             var theirObject = EmulatorSession.Comparable(await theirs.GetJson(resource, "app"));
             var ourObject = EmulatorSession.Comparable(await ours.GetJson(resource, "app"));
-            KubectlRunner.SameJson(ourObject, theirObject).Should().BeTrue($"{resource}\nours    {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
+            JsonCompare.Same(ourObject, theirObject).Should().BeTrue($"{resource}\nours    {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
         }
 
         // What that means: removed entries are gone, changed ones changed, the third party's additions survive.
@@ -215,7 +215,7 @@ public sealed class StrategicApplyTests
 
         var theirObject = EmulatorSession.Comparable(await theirs.GetJson(resource, "app"));
         var ourObject = EmulatorSession.Comparable(await ours.GetJson(resource, "app"));
-        KubectlRunner.SameJson(ourObject, theirObject).Should().BeTrue($"ours    {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
+        JsonCompare.Same(ourObject, theirObject).Should().BeTrue($"ours    {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
 
         // And a third apply of v2 is a no-op for both.
         (await applier.ApplyAsync([ManifestSource.FromFile(v2)])).Objects.Should().OnlyContain(o => o.Action == ApplyAction.Unchanged);

@@ -7,7 +7,7 @@ using k8s.Models;
 using Kube.Access.Manifests;
 using Kube.Access.Pods;
 using Kube.Access.Testing;
-using Kube.Access.Tests.TestSupport;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Tests.Pods;
@@ -27,7 +27,7 @@ public sealed class PodBuilderTests
     {
         var pod = GuidePod().Build();
         var built = JsonNode.Parse(KubernetesJson.Serialize(pod))!;
-        var path = Path.Combine(KubectlRunner.ManifestsDir(), "two-container-pod.yaml");
+        var path = Path.Combine(RepoPaths.ManifestsDir, "two-container-pod.yaml");
         var manifest = ManifestParser.Parse(File.ReadAllText(path), path).Single().Object;
         JsonNode.DeepEquals(built, manifest).Should().BeTrue($"built {built.ToJsonString()}\nmanifest {manifest.ToJsonString()}");
     }

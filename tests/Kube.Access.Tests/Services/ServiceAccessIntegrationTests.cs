@@ -5,7 +5,7 @@ using Kube.Access.Dns;
 using Kube.Access.Manifests;
 using Kube.Access.Services;
 using Kube.Access.Testing;
-using Kube.Access.Tests.TestSupport;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Tests.Services;
@@ -19,7 +19,7 @@ public class ServiceAccessIntegrationTests
     [InlineData("service", "mongo", "mongo-service.yaml", new[] { "--name=mongo-2", "--target-port=27018" })]
     public async Task Expose_creates_the_service_kubectl_expose_creates(string kind, string name, string file, string[] flags)
     {
-        var path = Path.Combine(KubectlRunner.ManifestsDir(), file);
+        var path = Path.Combine(RepoPaths.ManifestsDir, file);
         await using var theirs = await EmulatorSession.StartAsync();
         await using var ours = await EmulatorSession.StartAsync();
         (await theirs.Kubectl("apply", "-f", path)).ExitCode.Should().Be(0);
@@ -46,7 +46,7 @@ public class ServiceAccessIntegrationTests
 
         var theirObject = EmulatorSession.Comparable(await theirs.GetJson("service", serviceName));
         var ourObject = EmulatorSession.Comparable(await ours.GetJson("service", serviceName));
-        KubectlRunner.SameJson(ourObject, theirObject).Should().BeTrue($"ours {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
+        JsonCompare.Same(ourObject, theirObject).Should().BeTrue($"ours {ourObject.ToJsonString()}\nkubectl {theirObject.ToJsonString()}");
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class ServiceAccessIntegrationTests
     {
         await using var s = await EmulatorSession.StartAsync(EmulatorScenario.Guide, TimeSpan.FromSeconds(1));
         using var applier = new ManifestApplier(s.Connection);
-        var dir = KubectlRunner.ManifestsDir();
+        var dir = RepoPaths.ManifestsDir;
         var backend = await applier.ApplyAsync([ManifestSource.FromFile(Path.Combine(dir, "backend-deployment.yaml")), ManifestSource.FromFile(Path.Combine(dir, "backend-service.yaml"))]);
         backend.Succeeded.Should().BeTrue(string.Join("; ", backend.Failures));
         var frontend = await applier.ApplyAsync([ManifestSource.FromFile(Path.Combine(dir, "frontend-deployment.yaml")), ManifestSource.FromFile(Path.Combine(dir, "frontend-service.yaml"))]);

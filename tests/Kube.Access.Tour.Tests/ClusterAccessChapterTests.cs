@@ -3,7 +3,7 @@ using FluentAssertions;
 using Kube.Access.Cli.Tour;
 using Xunit;
 
-namespace Kube.Access.Tests.Connections;
+namespace Kube.Access.Tour.Tests;
 
 public sealed class ClusterAccessChapterTests
 {

@@ -2,43 +2,22 @@ using System.Net;
 using System.Net.Sockets;
 using k8s;
 using Kube.Access.Testing;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.PortForward.Tests;
 
-/// <summary>One guide-scenario emulator (mongo deployment, 27017 bound to echo) and a connection to it.</summary>
-public sealed class EmulatorFixture : IAsyncLifetime
+/// <summary>One guide-scenario emulator session (mongo deployment, 27017 bound to echo), its connection and a <see cref="PortForwarder"/> over it.</summary>
+public sealed class PortForwardFixture() : EmulatorFixture(() => EmulatorSession.StartAsync(EmulatorScenario.Guide))
 {
-    public KubeApiEmulator Api { get; private set; } = null!;
+    private PortForwarder? _forwarder;
 
-    public IKubeConnection Connection { get; private set; } = null!;
-
-    public PortForwarder Forwarder { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { Scenario = EmulatorScenario.Guide });
-        Connection = Connect(Api);
-        Forwarder = new PortForwarder(Connection);
-    }
-
-    public static IKubeConnection Connect(KubeApiEmulator api) => new KubeConnection(new KubeEndpoint
-    {
-        Server = api.Url,
-        Credentials = new StaticCredentialSource(KubeCredential.FromToken(api.DefaultToken)),
-        Namespace = "default",
-    });
+    public PortForwarder Forwarder => _forwarder ??= new PortForwarder(Connection);
 
     public async Task<string> MongoPodAsync(IKubeConnection? connection = null)
     {
         var pods = await (connection ?? Connection).Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app.kubernetes.io/name=mongo");
         return pods.Items.Single(p => p.Metadata.DeletionTimestamp is null).Metadata.Name;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Connection.DisposeAsync();
-        await Api.DisposeAsync();
     }
 
     public static CancellationToken Timeout(int minutes = 3) => new CancellationTokenSource(TimeSpan.FromMinutes(minutes)).Token;
