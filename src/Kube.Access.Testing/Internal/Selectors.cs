@@ -189,6 +189,7 @@ internal sealed class FieldSelector
         ["Node"] = ["metadata.name", "spec.unschedulable"],
         ["Namespace"] = ["metadata.name", "status.phase"],
         ["Secret"] = ["metadata.name", "metadata.namespace", "type"],
+        ["Service"] = ["metadata.name", "metadata.namespace", "spec.clusterIP", "spec.type"],
         ["Event"] = ["metadata.name", "metadata.namespace", "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
         ["ReplicationController"] = ["metadata.name", "metadata.namespace", "status.replicas"],
         ["ReplicaSet"] = ["metadata.name", "metadata.namespace", "status.replicas"],
