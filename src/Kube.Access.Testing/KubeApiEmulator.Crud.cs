@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Kube.Access.Testing.Internal;
+using Kube.Access.Testing.Tables;
 using Microsoft.AspNetCore.Http;
 using static Kube.Access.Testing.Http.HttpIo;
 
@@ -29,6 +30,15 @@ public sealed partial class KubeApiEmulator
                 if (def.Namespaced && info.Namespace is null)
                 {
                     throw ApiException.PathNotFound();
+                }
+                if (TableRequest.Negotiate(context.Request, def) is { } table)
+                {
+                    var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+                    System.Text.Json.Utf8JsonWriter? writer = null;
+                    TableWriter.WriteSingle(buffer, table, obj, DateTimeOffset.UtcNow, ref writer);
+                    writer?.Dispose();
+                    await WriteJsonAsync(context, 200, buffer.WrittenSpan.ToArray()).ConfigureAwait(false);
+                    return;
                 }
                 await WriteJsonAsync(context, 200, obj.GetJson()).ConfigureAwait(false);
                 return;

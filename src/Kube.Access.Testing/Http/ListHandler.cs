@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kube.Access.Testing.Internal;
+using Kube.Access.Testing.Tables;
 using Microsoft.AspNetCore.Http;
 using static Kube.Access.Testing.Http.HttpIo;
 
@@ -9,7 +10,8 @@ namespace Kube.Access.Testing.Http;
 
 /// <summary>
 /// Serves <c>list</c>: label and field selectors, <c>limit</c> and <c>continue</c> paging over a
-/// consistent snapshot, <c>remainingItemCount</c>, written straight into the response pipe.
+/// consistent snapshot, <c>remainingItemCount</c>, written straight into the response pipe; as a
+/// <c>meta.k8s.io/v1</c> Table when the client's Accept prefers one.
 /// </summary>
 internal sealed class ListHandler(EmulatorState state)
 {
@@ -20,6 +22,7 @@ internal sealed class ListHandler(EmulatorState state)
         var query = context.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"]);
         var fields = FieldSelector.Parse(query["fieldSelector"], def);
+        var table = TableRequest.Negotiate(context.Request, def);
         var limit = 0;
         if (query["limit"].Count > 0 && (!int.TryParse(query["limit"][0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 0))
         {
@@ -59,12 +62,21 @@ internal sealed class ListHandler(EmulatorState state)
         response.StatusCode = 200;
         response.ContentType = "application/json";
         var output = response.BodyWriter;
-        WriteAscii(output, "{\"kind\":\"");
-        WriteAscii(output, def.ListKind);
-        WriteAscii(output, "\",\"apiVersion\":\"");
-        WriteAscii(output, def.ApiVersion);
-        WriteAscii(output, "\",\"items\":[");
         Utf8JsonWriter? writer = null;
+        Utf8JsonWriter? rowWriter = null;
+        var now = DateTimeOffset.UtcNow;
+        if (table is not null)
+        {
+            TableWriter.WriteHead(output, table, ref rowWriter);
+        }
+        else
+        {
+            WriteAscii(output, "{\"kind\":\"");
+            WriteAscii(output, def.ListKind);
+            WriteAscii(output, "\",\"apiVersion\":\"");
+            WriteAscii(output, def.ApiVersion);
+            WriteAscii(output, "\",\"items\":[");
+        }
         var count = 0;
         string? lastKey = null;
         var more = false;
@@ -86,7 +98,14 @@ internal sealed class ListHandler(EmulatorState state)
                 {
                     WriteAscii(output, ",");
                 }
-                o.WriteTo(output, ref writer);
+                if (table is not null)
+                {
+                    TableWriter.WriteRow(output, table, o, now, ref rowWriter);
+                }
+                else
+                {
+                    o.WriteTo(output, ref writer);
+                }
                 count++;
                 lastKey = o.Key;
                 if (++sinceFlush == 128)
@@ -103,6 +122,7 @@ internal sealed class ListHandler(EmulatorState state)
         finally
         {
             writer?.Dispose();
+            rowWriter?.Dispose();
         }
         WriteAscii(output, "],\"metadata\":{\"resourceVersion\":\"");
         WriteAscii(output, JsonUtil.Rv(listRv));

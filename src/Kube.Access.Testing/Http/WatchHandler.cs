@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Kube.Access.Testing.Internal;
+using Kube.Access.Testing.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using static Kube.Access.Testing.Http.HttpIo;
@@ -12,7 +13,8 @@ namespace Kube.Access.Testing.Http;
 /// <summary>
 /// Serves <c>watch</c>: resumes from a <c>resourceVersion</c> (410 when it is too old), filters by
 /// name and selectors (an object leaving the selection is a DELETED event), honours
-/// <c>timeoutSeconds</c>, and ends when the client goes or the emulator stops.
+/// <c>timeoutSeconds</c>, and ends when the client goes or the emulator stops. Events carry one-row
+/// Tables when the client's Accept prefers them.
 /// </summary>
 internal sealed class WatchHandler(EmulatorState state, ILogger logger, CancellationToken stopping)
 {
@@ -27,6 +29,7 @@ internal sealed class WatchHandler(EmulatorState state, ILogger logger, Cancella
         var labels = LabelSelector.Parse(query["labelSelector"]);
         var fields = FieldSelector.Parse(query["fieldSelector"], def);
         var pinnedName = name ?? fields.PinnedName;
+        var table = TableRequest.Negotiate(context.Request, def);
         long? from = null;
         var rvText = query["resourceVersion"].ToString();
         if (rvText.Length > 0 && rvText != "0")
@@ -68,7 +71,7 @@ internal sealed class WatchHandler(EmulatorState state, ILogger logger, Cancella
             await output.FlushAsync(token).ConfigureAwait(false);
             foreach (var e in initial)
             {
-                WriteFiltered(output, e, Matches, ref writer);
+                WriteFiltered(output, e, Matches, table, ref writer);
             }
             await output.FlushAsync(token).ConfigureAwait(false);
             var reader = watcher.Channel.Reader;
@@ -76,7 +79,7 @@ internal sealed class WatchHandler(EmulatorState state, ILogger logger, Cancella
             {
                 while (reader.TryRead(out var e))
                 {
-                    WriteFiltered(output, e, Matches, ref writer);
+                    WriteFiltered(output, e, Matches, table, ref writer);
                 }
                 var flush = await output.FlushAsync(token).ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
@@ -99,7 +102,7 @@ internal sealed class WatchHandler(EmulatorState state, ILogger logger, Cancella
         }
     }
 
-    private static void WriteFiltered(PipeWriter output, WatchEvent e, Func<StoredObject, bool> matches, ref Utf8JsonWriter? writer)
+    private static void WriteFiltered(PipeWriter output, WatchEvent e, Func<StoredObject, bool> matches, TableRequest? table, ref Utf8JsonWriter? writer)
     {
         var nowMatches = matches(e.Object);
         byte[] prefix;
@@ -136,7 +139,15 @@ internal sealed class WatchHandler(EmulatorState state, ILogger logger, Cancella
                 break;
         }
         output.Write(prefix);
-        e.Object.WriteTo(output, ref writer);
+        if (table is not null)
+        {
+            // As the apiserver: each event's object is a Table of one row; only the first carries the columns.
+            TableWriter.WriteSingle(output, table, e.Object, DateTimeOffset.UtcNow, ref writer);
+        }
+        else
+        {
+            e.Object.WriteTo(output, ref writer);
+        }
         output.Write(EventSuffix);
     }
 

@@ -116,6 +116,10 @@ internal sealed class Controllers
                 if (evt.Type == WatchEventType.Deleted)
                 {
                     _state.DeleteIfExists(ResourceCatalog.Endpoints, o.Namespace, o.Name);
+                    foreach (var slice in SlicesOf(o.Namespace, o.Name))
+                    {
+                        _state.DeleteIfExists(ResourceCatalog.EndpointSlices, slice.Namespace, slice.Name);
+                    }
                 }
                 else
                 {
@@ -545,6 +549,7 @@ internal sealed class Controllers
             subset["ports"] = ports;
             endpoints["subsets"] = new JsonArray(subset);
         }
+        UpdateEndpointSlice(svc, stored, podsForPorts);
         var epStore = _state.Store(ResourceCatalog.Endpoints);
         if (epStore.TryGet(ns, name, out var current))
         {
@@ -556,6 +561,90 @@ internal sealed class Controllers
             }
         }
         _state.Upsert(ResourceCatalog.Endpoints, endpoints);
+    }
+
+    // ---- endpoint slices ----
+
+    private List<StoredObject> SlicesOf(string ns, string service)
+        => _state.Store(ResourceCatalog.EndpointSlices).Snapshot.Range(ns).Where(s => s.GetLabel("kubernetes.io/service-name") == service).ToList();
+
+    /// <summary>
+    /// Keeps the service's EndpointSlice as the endpointslice controller does: one IPv4 slice named
+    /// <c>&lt;service&gt;-&lt;suffix&gt;</c>, labelled <c>kubernetes.io/service-name</c> and managed-by,
+    /// owned by the service, one endpoint per pod with its ready/serving/terminating conditions.
+    /// </summary>
+    private void UpdateEndpointSlice(JsonObject svc, StoredObject stored, List<JsonObject> pods)
+    {
+        var ns = stored.Namespace;
+        var name = stored.Name;
+        var endpoints = new JsonArray();
+        foreach (var pod in pods)
+        {
+            var ready = (pod["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
+                .Any(c => JsonUtil.Str(c["type"]) == "Ready" && JsonUtil.Str(c["status"]) == "True") == true;
+            var terminating = pod["metadata"]?["deletionTimestamp"] is not null;
+            var endpoint = new JsonObject
+            {
+                ["addresses"] = new JsonArray(JsonUtil.Str(pod["status"]?["podIP"])),
+                ["conditions"] = new JsonObject { ["ready"] = ready && !terminating, ["serving"] = ready, ["terminating"] = terminating },
+                ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = ns, ["name"] = JsonUtil.Str(pod["metadata"]?["name"]), ["uid"] = JsonUtil.Str(pod["metadata"]?["uid"]) },
+            };
+            if (JsonUtil.Str(pod["spec"]?["nodeName"]) is { Length: > 0 } nodeName)
+            {
+                endpoint["nodeName"] = nodeName;
+            }
+            endpoints.Add(endpoint);
+        }
+        var ports = new JsonArray();
+        foreach (var p in (svc["spec"]?["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            ports.Add(new JsonObject
+            {
+                ["name"] = JsonUtil.Str(p["name"]) ?? "",
+                ["port"] = ResolveTargetPort(p, pods.FirstOrDefault()),
+                ["protocol"] = JsonUtil.Str(p["protocol"]) ?? "TCP",
+            });
+        }
+        var labels = (svc["metadata"]?["labels"] as JsonObject)?.DeepClone().AsObject() ?? new JsonObject();
+        labels["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io";
+        labels["kubernetes.io/service-name"] = name;
+        var existing = SlicesOf(ns, name);
+        var sliceName = existing.Count > 0 ? existing[0].Name : name + "-" + EmulatorState.RandomSuffix();
+        foreach (var extra in existing.Skip(1))
+        {
+            _state.DeleteIfExists(ResourceCatalog.EndpointSlices, ns, extra.Name);
+        }
+        var slice = new JsonObject
+        {
+            ["apiVersion"] = "discovery.k8s.io/v1",
+            ["kind"] = "EndpointSlice",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = sliceName,
+                ["generateName"] = name + "-",
+                ["namespace"] = ns,
+                ["labels"] = labels,
+                ["annotations"] = new JsonObject { ["endpoints.kubernetes.io/last-change-trigger-time"] = JsonUtil.Now() },
+                ["ownerReferences"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "v1", ["kind"] = "Service", ["name"] = name, ["uid"] = stored.Uid,
+                    ["controller"] = true, ["blockOwnerDeletion"] = true,
+                }),
+            },
+            ["addressType"] = "IPv4",
+            ["endpoints"] = endpoints,
+            ["ports"] = ports,
+        };
+        if (existing.Count > 0)
+        {
+            var cur = existing[0].ToNode();
+            if (cur["endpoints"]?.ToJsonString() == endpoints.ToJsonString() && cur["ports"]?.ToJsonString() == ports.ToJsonString()
+                && cur["metadata"]?["labels"]?.ToJsonString() == labels.ToJsonString())
+            {
+                return;
+            }
+        }
+        _state.Upsert(ResourceCatalog.EndpointSlices, slice);
     }
 
     /// <summary>A service port's targetPort as a number (named ports are looked up in the pod's containers).</summary>

@@ -69,19 +69,21 @@ internal static class ResourceCatalog
             Subresources = [new("status", "DaemonSet", StatusVerbs)] },
         new() { Group = "apps", Version = "v1", Plural = "statefulsets", Singular = "statefulset", Kind = "StatefulSet", Namespaced = true, ShortNames = ["sts"], Categories = ["all"],
             Subresources = [new("scale", "Scale", StatusVerbs, "autoscaling", "v1"), new("status", "StatefulSet", StatusVerbs)] },
+        new() { Group = "discovery.k8s.io", Version = "v1", Plural = "endpointslices", Singular = "endpointslice", Kind = "EndpointSlice", Namespaced = true },
         new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "clusterroles", Singular = "clusterrole", Kind = "ClusterRole", Namespaced = false, NameRule = NameRule.PathSegment },
         new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "clusterrolebindings", Singular = "clusterrolebinding", Kind = "ClusterRoleBinding", Namespaced = false, NameRule = NameRule.PathSegment },
         new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "roles", Singular = "role", Kind = "Role", Namespaced = true, NameRule = NameRule.PathSegment },
         new() { Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "rolebindings", Singular = "rolebinding", Kind = "RoleBinding", Namespaced = true, NameRule = NameRule.PathSegment },
     ];
 
-    public static readonly string[] Groups = ["apps", "rbac.authorization.k8s.io"];
+    public static readonly string[] Groups = ["apps", "discovery.k8s.io", "rbac.authorization.k8s.io"];
 
     private static readonly Dictionary<string, ResourceDef> ByGroupPlural = All.ToDictionary(d => d.Group + "/" + d.Plural, StringComparer.Ordinal);
 
     public static ResourceDef Pods => Get("", "pods");
     public static ResourceDef Services => Get("", "services");
     public static ResourceDef Endpoints => Get("", "endpoints");
+    public static ResourceDef EndpointSlices => Get("discovery.k8s.io", "endpointslices");
     public static ResourceDef Namespaces => Get("", "namespaces");
     public static ResourceDef Nodes => Get("", "nodes");
     public static ResourceDef ServiceAccounts => Get("", "serviceaccounts");

@@ -171,10 +171,31 @@ internal sealed class LabelSelector
     }
 }
 
-/// <summary>A parsed field selector (<c>metadata.name</c>, <c>metadata.namespace</c>, <c>status.phase</c>, <c>spec.nodeName</c>; <c>=</c>, <c>==</c>, <c>!=</c>).</summary>
+/// <summary>
+/// A parsed field selector (<c>=</c>, <c>==</c>, <c>!=</c>, comma-separated), limited per kind to the fields
+/// the apiserver's field label conversions accept; any other field is the apiserver's 400.
+/// </summary>
 internal sealed class FieldSelector
 {
     private sealed record Requirement(string Field, bool Equal, string Value);
+
+    /// <summary>
+    /// The fields each kind's registered conversion accepts (k8s.io/kubernetes pkg/apis/*/v1 conversion.go);
+    /// a kind without one accepts only metadata.name and metadata.namespace.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> FieldsByKind = new(StringComparer.Ordinal)
+    {
+        ["Pod"] = ["metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
+        ["Node"] = ["metadata.name", "spec.unschedulable"],
+        ["Namespace"] = ["metadata.name", "status.phase"],
+        ["Secret"] = ["metadata.name", "metadata.namespace", "type"],
+        ["Service"] = ["metadata.name", "metadata.namespace", "spec.clusterIP", "spec.type"],
+        ["Event"] = ["metadata.name", "metadata.namespace", "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+        ["ReplicationController"] = ["metadata.name", "metadata.namespace", "status.replicas"],
+        ["ReplicaSet"] = ["metadata.name", "metadata.namespace", "status.replicas"],
+        ["StatefulSet"] = ["metadata.name", "metadata.namespace", "status.successful"],
+        ["Job"] = ["metadata.name", "metadata.namespace", "status.successful"],
+    };
 
     private readonly Requirement[] _requirements;
 
@@ -216,15 +237,24 @@ internal sealed class FieldSelector
                     throw ApiException.BadRequest($"invalid selector: '{text}'; can't understand '{part}'");
                 }
                 field = part[..eq];
-                value = part[(eq + 1)..].TrimStart('=');
+                value = part[(eq + 1)..];
+                if (value.StartsWith('='))
+                {
+                    value = value[1..];
+                }
                 equal = true;
             }
             field = field.Trim();
-            var supported = field is "metadata.name" or "metadata.namespace"
-                || (def.Kind == "Pod" && field is "status.phase" or "spec.nodeName");
-            if (!supported)
+            if (FieldsByKind.TryGetValue(def.Kind, out var supported))
             {
-                throw ApiException.BadRequest($"field label not supported: {field}");
+                if (Array.IndexOf(supported, field) < 0)
+                {
+                    throw ApiException.BadRequest($"field label not supported: {field}");
+                }
+            }
+            else if (field is not ("metadata.name" or "metadata.namespace"))
+            {
+                throw ApiException.BadRequest($"\"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"");
             }
             reqs.Add(new Requirement(field, equal, value.Trim()));
         }
@@ -233,14 +263,16 @@ internal sealed class FieldSelector
 
     public bool Matches(StoredObject o)
     {
+        System.Text.Json.Nodes.JsonObject? body = null;
         foreach (var r in _requirements)
         {
             var actual = r.Field switch
             {
                 "metadata.name" => o.Name,
                 "metadata.namespace" => o.Namespace,
-                "status.phase" => o.Phase ?? "",
-                _ => o.NodeName ?? "",
+                "status.phase" when o.Phase is not null || o.IsSynthetic => o.Phase ?? "",
+                "spec.nodeName" when o.NodeName is not null || o.IsSynthetic => o.NodeName ?? "",
+                _ => FieldValue(body ??= o.ToNode(), r.Field),
             };
             if ((actual == r.Value) != r.Equal)
             {
@@ -248,5 +280,36 @@ internal sealed class FieldSelector
             }
         }
         return true;
+    }
+
+    /// <summary>A field's value as the apiserver's selectable fields render it (absent = empty, booleans and numbers as text).</summary>
+    private static string FieldValue(System.Text.Json.Nodes.JsonObject body, string field)
+    {
+        switch (field)
+        {
+            case "source":
+                return JsonUtil.Str(body["source"]?["component"]) ?? "";
+            case "reportingComponent":
+                return JsonUtil.Str(body["reportingComponent"]) ?? "";
+            case "spec.hostNetwork":
+            case "spec.unschedulable":
+                return JsonUtil.Bool(Walk(body, field)) == true ? "true" : "false";
+            case "status.replicas":
+            case "status.successful":
+                return (JsonUtil.Long(Walk(body, field == "status.successful" ? "status.succeeded" : field)) ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            default:
+                var node = Walk(body, field);
+                return JsonUtil.Str(node) ?? (node is System.Text.Json.Nodes.JsonValue v ? v.ToJsonString() : "");
+        }
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? Walk(System.Text.Json.Nodes.JsonObject body, string path)
+    {
+        System.Text.Json.Nodes.JsonNode? node = body;
+        foreach (var part in path.Split('.'))
+        {
+            node = (node as System.Text.Json.Nodes.JsonObject)?[part];
+        }
+        return node;
     }
 }
