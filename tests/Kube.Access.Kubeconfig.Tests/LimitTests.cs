@@ -1,3 +1,4 @@
+using Kube.Access.TestSupport;
 using System.Text;
 using FluentAssertions;
 using Xunit;
@@ -48,7 +49,7 @@ public sealed class LimitTests : IDisposable
         File.ReadAllText(file).Should().Be(yaml);
         Directory.GetFiles(_dir.Path).Should().Equal(file);
 
-        var kubectl = await Kubectl.RunAsync(_dir.Path, file, "config", "view");
+        var kubectl = await KubectlTool.RunAsync(["config", "view"], kubeconfigVariable: file, workingDirectory: _dir.Path);
         kubectl.ExitCode.Should().NotBe(0);
         kubectl.Stderr.Should().Contain("excessive aliasing");
     }
@@ -89,7 +90,7 @@ public sealed class LimitTests : IDisposable
         config.FindCluster("prod")!.InsecureSkipTlsVerify.Should().BeTrue();
         config.FindContext("prod")!.Namespace.Should().Be("team-a");
 
-        var kubectl = await Kubectl.RunAsync(_dir.Path, file, "config", "view", "--raw", "-o", "json");
+        var kubectl = await KubectlTool.RunAsync(["config", "view", "--raw", "-o", "json"], kubeconfigVariable: file, workingDirectory: _dir.Path);
         kubectl.ExitCode.Should().Be(0, kubectl.Stderr);
         KubeconfigView.Render(config, redact: false, KubeconfigOutputFormat.Json).ShouldBeSameAs(kubectl.Stdout);
     }

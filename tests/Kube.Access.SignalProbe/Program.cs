@@ -1,5 +1,4 @@
 using Kube.Access;
-using Kube.Access.Connections;
 using Kube.Access.Proxy;
 using Kube.Access.Testing;
 

@@ -1,3 +1,4 @@
+using Kube.Access.TestSupport;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -44,7 +45,7 @@ public sealed class KubectlTableTests : IClassFixture<GuideEmulatorFixture>
 
     private async Task<(List<string> Headers, List<Dictionary<string, string>> Rows)> GetTableAsync(params string[] args)
     {
-        var result = await _f.Kubectl.RunAsync(args);
+        var result = await _f.Session.Kubectl(args);
         result.ExitCode.Should().Be(0, result.Stderr);
         return ParseTable(result.Stdout);
     }
@@ -218,9 +219,9 @@ public sealed class KubectlTableWatchTests
     [Fact]
     public async Task Get_services_watch_prints_the_pending_row_then_the_load_balancer_ip()
     {
-        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { LoadBalancerDelay = TimeSpan.FromMilliseconds(500) });
-        using var kubectl = new Kubectl(api.GetKubeconfig());
-        using var watch = kubectl.Start("get", "svc", "--watch");
+        await using var session = await EmulatorSession.StartAsync(loadBalancerDelay: TimeSpan.FromMilliseconds(500));
+        var api = session.Api;
+        using var watch = session.StartKubectl("get", "svc", "--watch");
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));

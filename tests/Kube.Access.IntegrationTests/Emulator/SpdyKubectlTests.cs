@@ -39,7 +39,7 @@ public sealed partial class SpdyKubectlTests : IAsyncLifetime
               - name: nginx
                 image: nginx
             """);
-        var created = await KubectlRunner.RunAsync(_kubeconfig, null, "apply", "-f", manifest);
+        var created = await KubectlTool.RunAsync(["apply", "-f", manifest], kubeconfig: _kubeconfig);
         created.ExitCode.Should().Be(0, created.Stderr);
     }
 
@@ -122,7 +122,7 @@ public sealed partial class SpdyKubectlTests : IAsyncLifetime
     [Fact]
     public async Task Exec_over_spdy_passes_stdin_to_its_end()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, "hi\n", "exec", "-i", "shell-demo", "--", "cat");
+        var result = await KubectlTool.RunAsync(["exec", "-i", "shell-demo", "--", "cat"], kubeconfig: _kubeconfig, stdin: "hi\n");
         result.Should().Be(("hi\n", string.Empty, 0));
         _api.Requests.Should().Contain(r => r.Method == "POST" && r.PathAndQuery.StartsWith("/api/v1/namespaces/default/pods/shell-demo/exec", StringComparison.Ordinal));
     }
@@ -130,14 +130,14 @@ public sealed partial class SpdyKubectlTests : IAsyncLifetime
     [Fact]
     public async Task Exec_over_spdy_returns_the_exit_code_and_both_outputs()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "shell-demo", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
+        var result = await KubectlTool.RunAsync(["exec", "shell-demo", "--", "sh", "-c", "echo out; echo err >&2; exit 3"], kubeconfig: _kubeconfig);
         result.Should().Be(("out\n", "err\ncommand terminated with exit code 3\n", 3));
     }
 
     [Fact]
     public async Task Exec_over_spdy_of_an_unknown_binary_fails_as_the_runtime_does()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "exec", "shell-demo", "--", "no-such-binary");
+        var result = await KubectlTool.RunAsync(["exec", "shell-demo", "--", "no-such-binary"], kubeconfig: _kubeconfig);
         result.ExitCode.Should().NotBe(0);
         result.Stderr.Should().Contain("executable file not found in $PATH");
     }
@@ -145,14 +145,14 @@ public sealed partial class SpdyKubectlTests : IAsyncLifetime
     [Fact]
     public async Task Attach_over_spdy_runs_the_containers_shell_on_stdin()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, "echo attached\nexit 5\n", "attach", "-i", "shell-demo");
+        var result = await KubectlTool.RunAsync(["attach", "-i", "shell-demo"], kubeconfig: _kubeconfig, stdin: "echo attached\nexit 5\n");
         result.Stdout.Should().Contain("attached");
         result.ExitCode.Should().Be(5, result.Stderr);
     }
 
     private async Task<string> MongoPodAsync()
     {
-        var result = await KubectlRunner.RunAsync(_kubeconfig, null, "get", "pods", "-l", "app.kubernetes.io/name=mongo", "-o", "jsonpath={.items[0].metadata.name}");
+        var result = await KubectlTool.RunAsync(["get", "pods", "-l", "app.kubernetes.io/name=mongo", "-o", "jsonpath={.items[0].metadata.name}"], kubeconfig: _kubeconfig);
         result.ExitCode.Should().Be(0, result.Stderr);
         return result.Stdout;
     }

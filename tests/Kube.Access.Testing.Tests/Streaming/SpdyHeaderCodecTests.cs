@@ -70,11 +70,11 @@ public sealed class SpdyHeaderCodecTests
 /// <summary>Exec over WebSocket with no subprotocol: the base <c>channel.k8s.io</c> protocol.</summary>
 public sealed class BaseChannelExecTests : IAsyncLifetime
 {
-    private StreamingHost _host = null!;
+    private KubeApiEmulator _host = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await StreamingHost.StartAsync();
+        _host = await KubeApiEmulator.StartAsync();
         _host.AddPod("default", "shell-demo", null, "Running", new V1Container { Name = "nginx", Image = "nginx" });
     }
 
