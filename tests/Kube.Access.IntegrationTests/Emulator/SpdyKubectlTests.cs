@@ -123,7 +123,7 @@ public sealed partial class SpdyKubectlTests : IAsyncLifetime
     public async Task Exec_over_spdy_passes_stdin_to_its_end()
     {
         var result = await KubectlTool.RunAsync(["exec", "-i", "shell-demo", "--", "cat"], kubeconfig: _kubeconfig, stdin: "hi\n");
-        result.Should().Be(("hi\n", string.Empty, 0));
+        (result.Stdout, result.Stderr, result.ExitCode).Should().Be(("hi\n", string.Empty, 0));
         _api.Requests.Should().Contain(r => r.Method == "POST" && r.PathAndQuery.StartsWith("/api/v1/namespaces/default/pods/shell-demo/exec", StringComparison.Ordinal));
     }
 
@@ -131,7 +131,7 @@ public sealed partial class SpdyKubectlTests : IAsyncLifetime
     public async Task Exec_over_spdy_returns_the_exit_code_and_both_outputs()
     {
         var result = await KubectlTool.RunAsync(["exec", "shell-demo", "--", "sh", "-c", "echo out; echo err >&2; exit 3"], kubeconfig: _kubeconfig);
-        result.Should().Be(("out\n", "err\ncommand terminated with exit code 3\n", 3));
+        (result.Stdout, result.Stderr, result.ExitCode).Should().Be(("out\n", "err\ncommand terminated with exit code 3\n", 3));
     }
 
     [Fact]
