@@ -13,7 +13,13 @@ public sealed class RedactionTests
 {
     private const string Sentinel = "S3NTINEL";
 
-    private static readonly Assembly[] Assemblies = [typeof(KubeEndpoint).Assembly, typeof(Kubeconfig.Kubeconfig).Assembly, typeof(InClusterConfig).Assembly];
+    private static readonly Assembly[] Assemblies =
+    [
+        typeof(KubeEndpoint).Assembly, typeof(Kubeconfig.Kubeconfig).Assembly, typeof(InClusterConfig).Assembly,
+        typeof(KubeEndpointOverrides).Assembly, typeof(Kube.Access.Manifests.ManifestApplier).Assembly,
+        typeof(Kube.Access.PortForward.PortForwarder).Assembly, typeof(Kube.Access.Proxy.DashboardAccess).Assembly,
+        typeof(Kube.Access.Images.ImageInventory).Assembly,
+    ];
 
     /// <summary>Names of members that hold a secret; paths to files holding one (<c>ClientKey</c>, <c>TokenFile</c>) are not secrets.</summary>
     private static bool IsSecret(Type owner, string name) =>
@@ -129,14 +135,26 @@ public sealed class RedactionTests
                 continue;
             }
 
+            string? text;
+            try
+            {
+                text = instance.ToString();
+            }
+            catch (NullReferenceException)
+            {
+                // Built with null where the type's contract needs a model object of another assembly
+                // (KubernetesClient's): not a valid instance, so nothing to judge.
+                continue;
+            }
+
             checkedTypes.Add(type.Name);
-            instance.ToString().Should().NotContain(Sentinel, $"{type.FullName}.ToString() must redact its secrets");
+            text.Should().NotContain(Sentinel, $"{type.FullName}.ToString() must redact its secrets");
         }
 
         checkedTypes.Should().Contain([
             nameof(KubeEndpoint), nameof(KubeTlsSettings), nameof(KubeCredential), nameof(StaticCredentialSource),
             nameof(KubeconfigUser), nameof(KubeconfigCluster), nameof(KubeconfigExec), nameof(KubeconfigExecEnvVar), nameof(KubeconfigAuthProvider),
-            nameof(KubeconfigClusterSettings), nameof(KubeconfigCredentialSettings), nameof(Kubeconfig.Kubeconfig), nameof(InClusterOptions)]);
+            nameof(KubeconfigClusterSettings), nameof(KubeconfigCredentialSettings), nameof(Kubeconfig.Kubeconfig), nameof(InClusterOptions), nameof(KubeEndpointOverrides), "DashboardAdminUser"]);
     }
 
     [Fact]

@@ -37,7 +37,15 @@ public sealed record AppLabel(string Key, string Value);
 /// <summary>An environment variable of the container; its value may reference earlier variables as <c>$(VAR_NAME)</c>.</summary>
 /// <param name="Name">The variable name (a C identifier, as the wizard requires).</param>
 /// <param name="Value">The value; <c>$(NAME)</c> expands to an earlier variable, <c>$$</c> escapes a dollar.</param>
-public sealed record AppEnvironmentVariable(string Name, string Value);
+public sealed record AppEnvironmentVariable(string Name, string Value)
+{
+    // The record's printer without the value: environment values often carry passwords and tokens.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Name = {Name}, Value = {KubeRedaction.Secret(Value)}");
+        return true;
+    }
+}
 
 /// <summary>The image pull secret: an existing secret by name, or a new one from a base64 <c>.dockercfg</c>.</summary>
 /// <param name="Name">The secret name (a DNS subdomain, at most 253 characters), e.g. <c>new.image-pull.secret</c>.</param>

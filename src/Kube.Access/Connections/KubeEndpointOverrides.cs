@@ -23,6 +23,14 @@ public sealed record KubeEndpointOverrides
     /// <summary>A bearer token to use instead of the user's credentials (<c>--token</c>).</summary>
     public string? Token { get; init; }
 
+    // The record's printer, with the token redacted.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Server = {Server}, CertificateAuthorityPem = {CertificateAuthorityPem}, InsecureSkipTlsVerify = {InsecureSkipTlsVerify}, ");
+        builder.Append($"TlsServerName = {TlsServerName}, Token = {KubeRedaction.Secret(Token)}, IsEmpty = {IsEmpty}");
+        return true;
+    }
+
     /// <summary>True when nothing is overridden.</summary>
     public bool IsEmpty =>
         Server is null && string.IsNullOrEmpty(CertificateAuthorityPem) && !InsecureSkipTlsVerify

@@ -25,7 +25,7 @@ public sealed record ClusterProbeResult(
 {
     /// <summary>One line for people: <c>context "x" (cluster "y", user "z") at https://...: Kubernetes v1.32.4</c>.</summary>
     public override string ToString() =>
-        $"context \"{Context ?? "(none)"}\" (cluster \"{Cluster ?? "(none)"}\", user \"{User ?? "(none)"}\") at {Server}: Kubernetes {Version.GitVersion}";
+        $"context \"{Context ?? "(none)"}\" (cluster \"{Cluster ?? "(none)"}\", user \"{User ?? "(none)"}\") at {Server}: Kubernetes {Version?.GitVersion}";
 }
 
 /// <summary>Checks that a connection reaches its API server (static convenience over <see cref="KubeDiscovery"/>).</summary>
