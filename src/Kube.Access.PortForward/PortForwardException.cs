@@ -42,3 +42,20 @@ public class PortForwardSpecException : PortForwardException
     /// <summary>The text that was rejected.</summary>
     public string Spec { get; }
 }
+
+/// <summary>
+/// The session lost its API server: opening tunnels kept failing with transport errors (refused, reset, TLS), so
+/// the session stopped listening (kubectl: <c>lost connection to pod</c>). The inner exception is the last transport error.
+/// </summary>
+public class PortForwardApiServerLostException : PortForwardException
+{
+    /// <summary>Creates the exception.</summary>
+    public PortForwardApiServerLostException(string message, string @namespace, string pod, int port, int attempts, Exception innerException)
+        : base(message, @namespace, pod, port, null, innerException)
+    {
+        Attempts = attempts;
+    }
+
+    /// <summary>How many attempts in a row failed before the session gave up.</summary>
+    public int Attempts { get; }
+}

@@ -37,6 +37,15 @@ public sealed class PortForwardOptions
     public int MaxBufferedBytes { get; set; } = 256 * 1024;
 
     /// <summary>
+    /// How many times in a row opening a connection's tunnel may fail with a transport error (the API server
+    /// refused the TCP connection, reset it, failed TLS) before the session gives up: it stops its listeners and
+    /// <see cref="PortForwardSession.Completion"/> faults with a <see cref="PortForwardApiServerLostException"/>, as
+    /// <c>kubectl port-forward</c> exits when it loses its connection. A new local connection retries (with a short
+    /// pause) until this count is reached; any success resets it. A pod refusing its port never counts. Default 3.
+    /// </summary>
+    public int ApiServerConnectAttempts { get; set; } = 3;
+
+    /// <summary>
     /// Called with the new session before its listeners accept any connection: attach the
     /// <see cref="PortForwardSession.ConnectionOpened"/>, <see cref="PortForwardSession.ConnectionClosed"/> and
     /// <see cref="PortForwardSession.PodChanged"/> handlers here so that no early event is missed. Default none.
@@ -58,6 +67,11 @@ public sealed class PortForwardOptions
         if (MaxBufferedBytes < 4096)
         {
             throw new PortForwardSpecException($"MaxBufferedBytes {MaxBufferedBytes} is below 4 KiB.", MaxBufferedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (ApiServerConnectAttempts is < 1 or > 100)
+        {
+            throw new PortForwardSpecException($"ApiServerConnectAttempts {ApiServerConnectAttempts} is out of range 1-100.", ApiServerConnectAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (KeepAliveInterval is { } k && k <= TimeSpan.Zero)

@@ -36,6 +36,8 @@ public sealed class PortForwardSession : IAsyncDisposable
     private long _bytesToPod;
     private long _bytesFromPod;
     private int _disposed;
+    private int _transportFailures;
+    private PortForwardApiServerLostException? _lost;
     private Task? _completion;
 
     internal PortForwardSession(IKubeConnection connection, TargetResolver resolver, ResolvedPod pod, PortForwardOptions options, ILogger logger)
@@ -63,7 +65,11 @@ public sealed class PortForwardSession : IAsyncDisposable
     /// <summary>Completes once every listener accepts connections.</summary>
     public Task Ready => _ready.Task;
 
-    /// <summary>Completes when the forward has stopped (disposed or cancelled) and every connection has ended.</summary>
+    /// <summary>
+    /// Completes when the forward has stopped (disposed or cancelled) and every connection has ended. Faults with a
+    /// <see cref="PortForwardApiServerLostException"/> when the session lost its API server (see
+    /// <see cref="PortForwardOptions.ApiServerConnectAttempts"/>); the listeners are closed by then.
+    /// </summary>
     public Task Completion => _completion ?? Task.CompletedTask;
 
     /// <summary>Bytes sent from local clients to pods so far.</summary>
@@ -193,11 +199,24 @@ public sealed class PortForwardSession : IAsyncDisposable
                 l.Socket.Dispose();
             }
 
-            await Task.WhenAll(_loops).ConfigureAwait(false);
-            while (!_connections.IsEmpty)
+            try
             {
-                await Task.WhenAll(_connections.Values.ToArray()).ConfigureAwait(false);
+                await Task.WhenAll(_loops).ConfigureAwait(false);
+                while (!_connections.IsEmpty)
+                {
+                    await Task.WhenAll(_connections.Values.ToArray()).ConfigureAwait(false);
+                }
             }
+            catch (Exception ex) when (Volatile.Read(ref _lost) is not null)
+            {
+                // The lost API server is what the session reports.
+                _logger.LogDebug(ex, "Port-forward shutdown after losing the API server");
+            }
+        }
+
+        if (Volatile.Read(ref _lost) is { } lost)
+        {
+            throw lost;
         }
     }
 
@@ -277,7 +296,7 @@ public sealed class PortForwardSession : IAsyncDisposable
         {
             // Stopped: not an error of the connection.
         }
-        catch (Exception ex) when (ex is WebSocketChannelException or SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (IsTransportFailure(ex) || ex is WebSocketChannelException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             error = new PortForwardException($"lost connection to pod {Namespace}/{info.Pod} port {info.PodPort}: {ex.Message}", Namespace, info.Pod, info.PodPort, null, ex);
         }
@@ -294,7 +313,65 @@ public sealed class PortForwardSession : IAsyncDisposable
         Raise(ConnectionClosed, new PortForwardConnectionClosed(info, counters.ToPod, counters.FromPod, Stopwatch.GetElapsedTime(started), error));
     }
 
+    /// <summary>
+    /// Opens the tunnel; a transport failure (the API server unreachable) is retried after a short pause until
+    /// <see cref="PortForwardOptions.ApiServerConnectAttempts"/> failures in a row (over all connections), then the
+    /// session ends. Errors from the pod or the kubelet are not retried and never end the session.
+    /// </summary>
     private async Task<PodPortTunnel> OpenTunnelAsync(ResolvedPod pod, int mappingIndex, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                var tunnel = await OpenTunnelOnceAsync(pod, mappingIndex, stop).ConfigureAwait(false);
+                Volatile.Write(ref _transportFailures, 0);
+                return tunnel;
+            }
+            catch (Exception ex) when (IsTransportFailure(ex) && !stop.IsCancellationRequested)
+            {
+                var failures = Interlocked.Increment(ref _transportFailures);
+                var port = pod.PodPorts[mappingIndex];
+                if (failures >= _options.ApiServerConnectAttempts)
+                {
+                    throw LoseApiServer(pod.Name, port, failures, ex);
+                }
+
+                _logger.LogWarning("Connecting to pod {Namespace}/{Pod} port {Port} failed ({Message}); retrying ({Failures} of {Attempts})", Namespace, pod.Name, port, ex.Message, failures, _options.ApiServerConnectAttempts);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * failures)), stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A failure to reach the API server at all (as opposed to a refusal by it, the kubelet or the pod).</summary>
+    private static bool IsTransportFailure(Exception ex) =>
+        ex is KubeConnectionException or HttpRequestException or SocketException or System.Net.WebSockets.WebSocketException;
+
+    /// <summary>Ends the session: the listeners close and <see cref="Completion"/> faults with the returned exception.</summary>
+    private PortForwardApiServerLostException LoseApiServer(string pod, int port, int attempts, Exception transportError)
+    {
+        var lost = new PortForwardApiServerLostException(
+            $"lost connection to pod {Namespace}/{pod} port {port}: the connection to the API server {_connection.Server} was lost ({attempts} attempts in a row failed): {transportError.Message}",
+            Namespace, pod, port, attempts, transportError);
+        if (Interlocked.CompareExchange(ref _lost, lost, null) is not null)
+        {
+            return Volatile.Read(ref _lost)!;
+        }
+
+        _logger.LogError("{Message}; stopping the port-forward", lost.Message);
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed: nothing left to stop.
+        }
+
+        return lost;
+    }
+
+    private async Task<PodPortTunnel> OpenTunnelOnceAsync(ResolvedPod pod, int mappingIndex, CancellationToken stop)
     {
         try
         {
