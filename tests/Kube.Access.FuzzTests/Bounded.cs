@@ -31,7 +31,8 @@ internal static class Bounded
                 failure = ex;
             }
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }, StackBytes) { IsBackground = true, Name = "fuzz case" };
+        }, StackBytes)
+        { IsBackground = true, Name = "fuzz case" };
         thread.Start();
         var finished = thread.Join(Timeout);
         var shown = Show(input);

@@ -143,8 +143,12 @@ public sealed class RegressionTests
         var bad = ((char)code).ToString();
         var spec = new AppDeploymentSpec
         {
-            Name = "hello", Image = "nginx:1.27", Description = "a" + bad,
-            Command = ["/bin/sh" + bad], Arguments = ["x" + bad], EnvironmentVariables = [new AppEnvironmentVariable("A", "v" + bad)],
+            Name = "hello",
+            Image = "nginx:1.27",
+            Description = "a" + bad,
+            Command = ["/bin/sh" + bad],
+            Arguments = ["x" + bad],
+            EnvironmentVariables = [new AppEnvironmentVariable("A", "v" + bad)],
         };
         spec.Validate().Select(p => p.Field).Should().BeEquivalentTo("description", "command[0]", "arguments[0]", "environmentVariables[0].value");
         var build = () => spec.BuildManifests();
@@ -157,8 +161,11 @@ public sealed class RegressionTests
         const string description = "tab\there \"quoted\" 'single' #hash: colon\nnext line \u0085 \u00a0 \u2028 é ✓ \U0001F600 \\0";
         var spec = new AppDeploymentSpec
         {
-            Name = "hello", Image = "nginx:1.27", Description = description,
-            Arguments = ["-c", "echo 'a: b' # not a comment"], EnvironmentVariables = [new AppEnvironmentVariable("A", "\t- [x]")],
+            Name = "hello",
+            Image = "nginx:1.27",
+            Description = description,
+            Arguments = ["-c", "echo 'a: b' # not a comment"],
+            EnvironmentVariables = [new AppEnvironmentVariable("A", "\t- [x]")],
         };
         spec.Validate().Should().BeEmpty();
         var yaml = spec.BuildManifests().ToYaml();

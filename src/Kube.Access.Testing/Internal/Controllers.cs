@@ -331,15 +331,19 @@ internal sealed class Controllers
             ["conditions"] = new JsonArray(
                 new JsonObject
                 {
-                    ["type"] = "Available", ["status"] = ready >= desired ? "True" : "False",
-                    ["lastUpdateTime"] = Since("Available"), ["lastTransitionTime"] = Since("Available"),
+                    ["type"] = "Available",
+                    ["status"] = ready >= desired ? "True" : "False",
+                    ["lastUpdateTime"] = Since("Available"),
+                    ["lastTransitionTime"] = Since("Available"),
                     ["reason"] = ready >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
                     ["message"] = ready >= desired ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
                 },
                 new JsonObject
                 {
-                    ["type"] = "Progressing", ["status"] = "True",
-                    ["lastUpdateTime"] = Since("Progressing"), ["lastTransitionTime"] = Since("Progressing"),
+                    ["type"] = "Progressing",
+                    ["status"] = "True",
+                    ["lastUpdateTime"] = Since("Progressing"),
+                    ["lastTransitionTime"] = Since("Progressing"),
                     ["reason"] = "NewReplicaSetAvailable",
                     ["message"] = $"ReplicaSet \"{name}-{hash}\" has successfully progressed.",
                 }),
@@ -627,8 +631,12 @@ internal sealed class Controllers
                 ["annotations"] = new JsonObject { ["endpoints.kubernetes.io/last-change-trigger-time"] = JsonUtil.Now() },
                 ["ownerReferences"] = new JsonArray(new JsonObject
                 {
-                    ["apiVersion"] = "v1", ["kind"] = "Service", ["name"] = name, ["uid"] = stored.Uid,
-                    ["controller"] = true, ["blockOwnerDeletion"] = true,
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Service",
+                    ["name"] = name,
+                    ["uid"] = stored.Uid,
+                    ["controller"] = true,
+                    ["blockOwnerDeletion"] = true,
                 }),
             },
             ["addressType"] = "IPv4",

@@ -162,8 +162,12 @@ internal sealed class Defaults
             status["phase"] = "Pending";
             status["conditions"] = new JsonArray(new JsonObject
             {
-                ["type"] = "PodScheduled", ["status"] = "False", ["lastProbeTime"] = null, ["lastTransitionTime"] = JsonUtil.Now(),
-                ["reason"] = "Unschedulable", ["message"] = "0/0 nodes are available: no nodes available to schedule pods.",
+                ["type"] = "PodScheduled",
+                ["status"] = "False",
+                ["lastProbeTime"] = null,
+                ["lastTransitionTime"] = JsonUtil.Now(),
+                ["reason"] = "Unschedulable",
+                ["message"] = "0/0 nodes are available: no nodes available to schedule pods.",
             });
             status["qosClass"] = "BestEffort";
             return;

@@ -88,7 +88,8 @@ public sealed class ProxyUrlTests
     {
         var url = ProxyUrl.ForService("default", "web", "http", path: "/a b/ü/%/x?y#z")
             .WithQuery("q", "a&b=c d+e")
-            .WithQuery("watch", null) with { Fragment = "/login?x=1" };
+            .WithQuery("watch", null) with
+        { Fragment = "/login?x=1" };
 
         var text = _builder.Build(url);
 
