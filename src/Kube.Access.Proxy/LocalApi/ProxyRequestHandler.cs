@@ -15,6 +15,9 @@ namespace Kube.Access.Proxy.LocalApi;
 internal sealed class ProxyRequestHandler
 {
     private static readonly object UpstreamKey = new();
+
+    /// <summary>Bodies longer than this (or of unknown length) are sent with <c>Expect: 100-continue</c>.</summary>
+    private const long ExpectContinueThreshold = 1024 * 1024;
     private static readonly byte[] ForbiddenBody = Encoding.UTF8.GetBytes("Forbidden\n");
     private static readonly byte[] NotFoundBody = Encoding.UTF8.GetBytes("404 page not found\n");
     private static readonly byte[] BadRequestBody = Encoding.UTF8.GetBytes("400 Bad Request");
@@ -241,6 +244,14 @@ internal sealed class ProxyRequestHandler
             proxyRequest.Headers.Remove("Authorization");
             proxyRequest.Headers.Host = null;
             proxyRequest.RequestUri = (Uri)httpContext.Items[UpstreamKey]!;
+            var length = httpContext.Request.ContentLength;
+            if (proxyRequest.Content is not null && (length is null || length > ExpectContinueThreshold))
+            {
+                // A large body waits for the API server's go-ahead: a server that refuses it up front (413 over its
+                // 3 MiB limit) is then answered with its status, where over HTTP/1.1 the HTTP client would otherwise
+                // lose that early answer when the server closes the connection under the body still being written.
+                proxyRequest.Headers.ExpectContinue = true;
+            }
         }
     }
 }

@@ -21,6 +21,9 @@ public sealed class UpstreamAnswerTests
     [InlineData(8 * 1024 * 1024, true, true)]
     [InlineData(8 * 1024 * 1024, false, false)]
     [InlineData(8 * 1024 * 1024, true, false)]
+    [InlineData(100 * 1024 * 1024, false, false)]
+    [InlineData(100 * 1024 * 1024, false, true)]
+    [InlineData(100 * 1024 * 1024, true, true)]
     public async Task A_body_over_the_api_server_limit_is_its_413_through_both_proxies(int size, bool chunked, bool https)
     {
         await using var host = await EmulatorHost.StartAsync(https: https);
@@ -30,6 +33,7 @@ public sealed class UpstreamAnswerTests
         var theirs = await PostLargeAsync(kubectl.Port, size, chunked);
         var mine = await PostLargeAsync(ours.Port, size, chunked);
 
+        theirs.Status.Should().Be(413, "kubectl: " + theirs.Body);
         mine.Status.Should().Be(413, mine.Body);
         var status = JsonNode.Parse(mine.Body)!;
         status["kind"]!.GetValue<string>().Should().Be("Status");
@@ -85,33 +89,24 @@ public sealed class UpstreamAnswerTests
             .Append("Connection: close\r\nContent-Type: application/json\r\n")
             .Append(chunked ? "Transfer-Encoding: chunked\r\n" : $"Content-Length: {size}\r\n")
             .Append("\r\n");
-        // A valid ConfigMap whose one value makes the body `size` bytes long.
-        var body = new byte[size];
-        var prefix = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"big\"},\"data\":{\"a\":\""u8;
-        prefix.CopyTo(body);
-        body.AsSpan(prefix.Length, size - prefix.Length - 3).Fill((byte)'x');
-        "\"}}"u8.CopyTo(body.AsSpan(size - 3));
+        // A valid ConfigMap whose one value makes the body `size` bytes long, written 64 KiB at a time from one buffer.
+        var prefix = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"big\"},\"data\":{\"a\":\""u8.ToArray();
+        var suffix = "\"}}"u8.ToArray();
+        var filler = new byte[64 * 1024];
+        filler.AsSpan().Fill((byte)'x');
 
         var send = Task.Run(async () =>
         {
             try
             {
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
-                for (var offset = 0; offset < body.Length; offset += 64 * 1024)
+                await WriteAsync(prefix);
+                for (var left = size - prefix.Length - suffix.Length; left > 0; left -= filler.Length)
                 {
-                    var chunk = body.AsMemory(offset, Math.Min(64 * 1024, body.Length - offset));
-                    if (chunked)
-                    {
-                        await stream.WriteAsync(Encoding.ASCII.GetBytes(chunk.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"));
-                    }
-
-                    await stream.WriteAsync(chunk);
-                    if (chunked)
-                    {
-                        await stream.WriteAsync("\r\n"u8.ToArray());
-                    }
+                    await WriteAsync(filler.AsMemory(0, Math.Min(filler.Length, left)));
                 }
 
+                await WriteAsync(suffix);
                 if (chunked)
                 {
                     await stream.WriteAsync("0\r\n\r\n"u8.ToArray());
@@ -136,5 +131,19 @@ public sealed class UpstreamAnswerTests
 
         await send;
         return RawHttp.Parse(memory.ToArray());
+
+        async Task WriteAsync(ReadOnlyMemory<byte> data)
+        {
+            if (chunked)
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(data.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"));
+            }
+
+            await stream.WriteAsync(data);
+            if (chunked)
+            {
+                await stream.WriteAsync("\r\n"u8.ToArray());
+            }
+        }
     }
 }
