@@ -15,6 +15,9 @@ namespace Kube.Access.Proxy.LocalApi;
 internal sealed class ProxyRequestHandler
 {
     private static readonly object UpstreamKey = new();
+
+    /// <summary>Bodies longer than this (or of unknown length) are sent with <c>Expect: 100-continue</c>.</summary>
+    private const long ExpectContinueThreshold = 1024 * 1024;
     private static readonly byte[] ForbiddenBody = Encoding.UTF8.GetBytes("Forbidden\n");
     private static readonly byte[] NotFoundBody = Encoding.UTF8.GetBytes("404 page not found\n");
     private static readonly byte[] BadRequestBody = Encoding.UTF8.GetBytes("400 Bad Request");
@@ -136,52 +139,41 @@ internal sealed class ProxyRequestHandler
         context.Items[UpstreamKey] = upstream;
         var upgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
         var error = await _forwarder.SendAsync(context, _destinationPrefix, _invoker, upgrade ? _upgradeConfig : _config, Transformer.Instance).ConfigureAwait(false);
-        if (error != ForwarderError.None)
+        if (error == ForwarderError.None)
         {
-            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-            var reason = Describe(error, exception);
-            if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled || context.RequestAborted.IsCancellationRequested)
-            {
-                // The client went away (a watch or stream it ended): not an error.
-                _logger.LogDebug("Client ended {Method} {Path}: {Reason}", request.Method, filterPath, reason);
-                return;
-            }
-
-            _logger.LogError("Error while proxying request: {Reason}", reason);
-            if (!context.Response.HasStarted && error != ForwarderError.RequestCanceled)
-            {
-                context.Response.Headers.Clear();
-                var body = Encoding.UTF8.GetBytes(reason + "\n");
-                try
-                {
-                    await WritePlainAsync(context, StatusCodes.Status502BadGateway, body).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
-                {
-                    // The client is gone.
-                }
-            }
-        }
-    }
-
-    private static string Describe(ForwarderError error, Exception? exception)
-    {
-        if (exception is null)
-        {
-            return error.ToString();
+            return;
         }
 
-        var text = new StringBuilder(exception.Message);
-        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+            or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled || context.RequestAborted.IsCancellationRequested)
         {
-            if (!text.ToString().Contains(inner.Message, StringComparison.Ordinal))
-            {
-                text.Append(": ").Append(inner.Message);
-            }
+            // The client went away (a watch or stream it ended): not an error.
+            _logger.LogDebug(exception, "Client ended {Method} {Path}: {Error}", request.Method, filterPath, error);
+            return;
         }
 
-        return text.ToString();
+        if (context.Response.HasStarted)
+        {
+            // The API server answered and its status and headers are relayed (a 413 sent while the request body was
+            // still streaming ends here as a failed body copy): finishing the response is all that is left.
+            _logger.LogDebug(exception, "Proxied {Method} {Path} ended with {Error} after the answer started", request.Method, filterPath, error);
+            return;
+        }
+
+        // Nothing came back from the API server: kubectl's responder answers 500 with Go's error text
+        // ("dial tcp 127.0.0.1:6443: connect: connection refused"), never our exception's.
+        var reason = UpstreamFailure.Describe(upstream, exception);
+        _logger.LogError(exception, "Error while proxying request: {Reason}", reason);
+        context.Response.Headers.Clear();
+        try
+        {
+            await WritePlainAsync(context, StatusCodes.Status500InternalServerError, Encoding.UTF8.GetBytes(reason + "\n")).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client is gone.
+        }
     }
 
     /// <summary>Splits an origin-form or absolute-form request target into raw path and raw query (null when absent).</summary>
@@ -252,6 +244,14 @@ internal sealed class ProxyRequestHandler
             proxyRequest.Headers.Remove("Authorization");
             proxyRequest.Headers.Host = null;
             proxyRequest.RequestUri = (Uri)httpContext.Items[UpstreamKey]!;
+            var length = httpContext.Request.ContentLength;
+            if (proxyRequest.Content is not null && (length is null || length > ExpectContinueThreshold))
+            {
+                // A large body waits for the API server's go-ahead: a server that refuses it up front (413 over its
+                // 3 MiB limit) is then answered with its status, where over HTTP/1.1 the HTTP client would otherwise
+                // lose that early answer when the server closes the connection under the body still being written.
+                proxyRequest.Headers.ExpectContinue = true;
+            }
         }
     }
 }

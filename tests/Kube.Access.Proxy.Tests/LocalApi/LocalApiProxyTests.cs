@@ -38,7 +38,7 @@ public sealed class LocalApiProxyTests
     }
 
     [Fact]
-    public async Task Upstream_failure_is_502_with_the_reason()
+    public async Task Upstream_failure_is_kubectls_500_with_the_reason()
     {
         await using var host = await EmulatorHost.StartAsync();
         var closed = new TcpListener(IPAddress.Loopback, 0);
@@ -50,7 +50,7 @@ public sealed class LocalApiProxyTests
 
         var response = await RawHttp.SendAsync(proxy.Port, "GET", "/version");
 
-        response.Status.Should().Be(502);
+        response.Status.Should().Be(500, "kubectl proxy answers 500 when the API server cannot be reached");
         response.Headers["Content-Type"].Should().Be("text/plain; charset=utf-8");
         response.Body.Should().Contain("refused");
     }

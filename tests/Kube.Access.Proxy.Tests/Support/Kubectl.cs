@@ -99,7 +99,7 @@ public static class RawHttp
         return Parse(memory.ToArray());
     }
 
-    private static Response Parse(byte[] raw)
+    public static Response Parse(byte[] raw)
     {
         var text = Encoding.UTF8.GetString(raw);
         var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
