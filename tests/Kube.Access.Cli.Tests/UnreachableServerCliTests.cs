@@ -13,34 +13,79 @@ public sealed class UnreachableServerCliTests
 {
     private const string Manifest = "{manifest}";
 
+    /// <summary>Every command line that talks to the API server.</summary>
+    public static TheoryData<string[]> ServerCommands => new()
+    {
+        new[] { "api" },
+        new[] { "api", "/apis" },
+        new[] { "version" },
+        new[] { "images" },
+        new[] { "images", "-n", "default" },
+        new[] { "port-forward", "pod/web", "8080:80" },
+        new[] { "port-forward", "service/web", ":80" },
+        new[] { "exec", "web", "--", "ls" },
+        new[] { "exec", "-i", "web", "--", "cat" },
+        new[] { "attach", "web" },
+        new[] { "cluster-info" },
+        new[] { "expose", "deployment", "web", "--port", "80" },
+        new[] { "services", "describe", "web" },
+        new[] { "services", "access", "web" },
+        new[] { "services", "wait-external-ip", "web", "--timeout", "5" },
+        new[] { "dns" },
+        new[] { "dns", "web" },
+        new[] { "deploy", "web", "--image", "nginx" },
+        new[] { "apply", "-f", Manifest },
+        new[] { "apply", "-f", Manifest, "--dry-run", "server" },
+        new[] { "dashboard", "--port", "0" },
+        new[] { "dashboard", "--create-admin-user", "--port", "0" },
+        new[] { "dashboard", "--proxy-url", "http://localhost:8001" },
+        new[] { "tour" },
+    };
+
     [Theory]
-    [InlineData("api")]
-    [InlineData("api", "/apis")]
-    [InlineData("version")]
-    [InlineData("images")]
-    [InlineData("images", "-n", "default")]
-    [InlineData("port-forward", "pod/web", "8080:80")]
-    [InlineData("port-forward", "service/web", ":80")]
-    [InlineData("exec", "web", "--", "ls")]
-    [InlineData("exec", "-i", "web", "--", "cat")]
-    [InlineData("attach", "web")]
-    [InlineData("cluster-info")]
-    [InlineData("expose", "deployment", "web", "--port", "80")]
-    [InlineData("services", "describe", "web")]
-    [InlineData("services", "access", "web")]
-    [InlineData("services", "wait-external-ip", "web", "--timeout", "5")]
-    [InlineData("dns")]
-    [InlineData("dns", "web")]
-    [InlineData("deploy", "web", "--image", "nginx")]
-    [InlineData("apply", "-f", Manifest)]
-    [InlineData("apply", "-f", Manifest, "--dry-run", "server")]
-    [InlineData("dashboard", "--port", "0")]
-    [InlineData("dashboard", "--create-admin-user", "--port", "0")]
-    [InlineData("dashboard", "--proxy-url", "http://localhost:8001")]
-    [InlineData("tour")]
-    public async Task An_unreachable_server_gives_one_error_line_and_exit_code_1(params string[] command)
+    [MemberData(nameof(ServerCommands))]
+    public async Task A_closed_port_gives_one_error_line_and_exit_code_1(string[] command)
     {
         var port = ClosedPort();
+        await AssertOneErrorLineAsync(port, command);
+    }
+
+    [Theory]
+    [MemberData(nameof(ServerCommands))]
+    public async Task A_server_that_hangs_up_gives_one_error_line_and_exit_code_1(string[] command)
+    {
+        // Accepts every connection and closes it at once: HttpClient sees the response end prematurely (an IOException inside).
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var hangUp = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                    client.Client.Close();
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
+        try
+        {
+            await AssertOneErrorLineAsync(((IPEndPoint)listener.LocalEndpoint).Port, command);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await hangUp;
+        }
+    }
+
+    private static async Task AssertOneErrorLineAsync(int port, string[] command)
+    {
         var directory = Directory.CreateTempSubdirectory("kube-access-unreachable-");
         try
         {
