@@ -174,28 +174,11 @@ public sealed class KubeConnection : IKubeConnection
         var tls = FindInner<AuthenticationException>(exception);
         var reason = tls is not null
             ? $"TLS handshake failed: {tls.Message}" + (_lastValidationFailure is { } v ? $" ({v})" : string.Empty)
-            : WithCause(exception);
+            : KubeApiErrors.WithCause(exception);
         return new KubeConnectionException($"{what} on {Endpoint.Server} failed{SourceSuffix(Endpoint)}: {reason}", Endpoint.Server, exception);
     }
 
     private volatile string? _lastValidationFailure;
-
-    /// <summary>
-    /// The failure's message, followed by its transport cause when the message alone says nothing
-    /// (HttpClient's "An error occurred while sending the request." over "The response ended prematurely.").
-    /// </summary>
-    private static string WithCause(Exception exception)
-    {
-        var cause = exception.InnerException;
-        while (cause?.InnerException is { } deeper && cause is not System.Net.Sockets.SocketException)
-        {
-            cause = deeper;
-        }
-
-        return cause is null || exception.Message.Contains(cause.Message, StringComparison.Ordinal)
-            ? exception.Message
-            : $"{exception.Message} ({cause.Message})";
-    }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
