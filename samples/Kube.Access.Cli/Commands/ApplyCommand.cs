@@ -26,7 +26,25 @@ internal static class ApplyCommand
                     new ApplyRequest { Namespace = namespaceValue, EnforceNamespace = namespaceValue is not null, DryRun = mode },
                     ct);
                 foreach (var o in result.Objects.Where(o => o.Action != ApplyAction.Failed)) Console.WriteLine(o);
-                foreach (var o in result.Failures) Console.Error.WriteLine($"Error from server: {o.Error?.Message}");
+                // An unreachable server fails every object for one reason: one "error:" line (kubectl stops at the first),
+                // not "Error from server" (the server said nothing).
+                var unreachable = false;
+                foreach (var o in result.Failures)
+                {
+                    if (o.Error is KubeConnectionException connectionError)
+                    {
+                        if (!unreachable)
+                        {
+                            unreachable = true;
+                            CliConnection.ReportError(connectionError);
+                        }
+                    }
+                    else
+                    {
+                        Console.Error.WriteLine($"Error from server: {o.Error?.Message}");
+                    }
+                }
+
                 return result.Succeeded ? 0 : 1;
             }
             catch (KubeAccessException e)

@@ -220,9 +220,30 @@ internal static class CliConnection
     public static int ReportError(Exception exception)
     {
         // kubectl prints the API server's refusals as they are ("Error from server (NotFound): ..."), other errors after "error: ".
-        Console.Error.WriteLine(exception.Message.StartsWith("Error from server", StringComparison.Ordinal) ? exception.Message : $"error: {exception.Message}");
+        var message = OneLine(exception.Message);
+        Console.Error.WriteLine(message.StartsWith("Error from server", StringComparison.Ordinal) ? message : $"error: {message}");
         return 1;
     }
+
+    /// <summary>
+    /// Prints an error that escaped a command as one <c>error: ...</c> line (never "Unhandled exception" and a
+    /// stack trace) and returns exit code 1, as kubectl's CheckErr: Kube.Access errors and transport failures
+    /// (which name the server) by their message, anything else with its type so a bug stays recognisable.
+    /// </summary>
+    public static int ReportUnexpected(Exception exception)
+    {
+        if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        {
+            exception = aggregate.InnerExceptions[0];
+        }
+
+        return exception is KubeAccessException or HttpRequestException or System.Net.Sockets.SocketException or IOException
+            or WebSocketException or System.Security.Authentication.AuthenticationException
+            ? ReportError(exception)
+            : ReportError(new KubeAccessException($"{exception.GetType().Name}: {OneLine(exception.Message)}", exception));
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <summary>A connection that also disposes the logging it was created with (so warnings are flushed).</summary>
     private sealed class OwnedConnection(IKubeConnection inner, ServiceProvider provider) : IKubeConnection

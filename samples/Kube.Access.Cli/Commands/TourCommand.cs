@@ -15,7 +15,18 @@ internal static class TourCommand
         {
             https, only,
         };
-        command.SetAction(async (ParseResult r, CancellationToken ct) => await RunAsync(r.GetValue(https), r.GetValue(only), Console.Out, ct));
+        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        {
+            // The tour runs only against its embedded emulator: an explicit --server is not silently ignored
+            // (the user meant a cluster the tour would never contact), it fails with one error line.
+            if (r.GetValue(CliConnection.Server) is { Length: > 0 } server)
+            {
+                Console.Error.WriteLine($"error: the tour runs against its embedded emulator and cannot use --server {server}; run the other commands against that server");
+                return 1;
+            }
+
+            return await RunAsync(r.GetValue(https), r.GetValue(only), Console.Out, ct);
+        });
         return command;
     }
 

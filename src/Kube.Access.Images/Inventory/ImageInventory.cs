@@ -224,7 +224,7 @@ public sealed class ImageInventory : IImageInventory
         }
         catch (HttpRequestException e)
         {
-            throw new ImageInventoryException($"Could not list pods from {connection.Server}: {e.Message}", e);
+            throw new ImageInventoryException($"Could not list pods from {connection.Server}: {KubeApiErrors.WithCause(e)}", e);
         }
 
         using (response)

@@ -46,5 +46,22 @@ internal static class KubeApiErrors
     public static KubeConnectionException Transport(IKubeConnection connection, Exception ex, string what) =>
         connection is KubeConnection k
             ? k.DescribeTransportFailure(ex, what)
-            : new KubeConnectionException($"{what} on {connection.Server} failed: {ex.Message}", connection.Server, ex);
+            : new KubeConnectionException($"{what} on {connection.Server} failed: {WithCause(ex)}", connection.Server, ex);
+
+    /// <summary>
+    /// The failure's message, followed by its transport cause when the message alone says nothing
+    /// (HttpClient's "An error occurred while sending the request." over "The response ended prematurely.").
+    /// </summary>
+    public static string WithCause(Exception exception)
+    {
+        var cause = exception.InnerException;
+        while (cause?.InnerException is { } deeper && cause is not System.Net.Sockets.SocketException)
+        {
+            cause = deeper;
+        }
+
+        return cause is null || exception.Message.Contains(cause.Message, StringComparison.Ordinal)
+            ? exception.Message
+            : $"{exception.Message} ({cause.Message})";
+    }
 }

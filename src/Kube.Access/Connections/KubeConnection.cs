@@ -174,7 +174,7 @@ public sealed class KubeConnection : IKubeConnection
         var tls = FindInner<AuthenticationException>(exception);
         var reason = tls is not null
             ? $"TLS handshake failed: {tls.Message}" + (_lastValidationFailure is { } v ? $" ({v})" : string.Empty)
-            : exception.Message;
+            : KubeApiErrors.WithCause(exception);
         return new KubeConnectionException($"{what} on {Endpoint.Server} failed{SourceSuffix(Endpoint)}: {reason}", Endpoint.Server, exception);
     }
 

@@ -365,7 +365,7 @@ public sealed class PodExec : IPodExec
         }
         catch (HttpRequestException ex)
         {
-            throw new ExecException(ExecErrorKind.ConnectionLost, $"{operation}: the API server could not be reached: {ex.Message}", ns, pod, container, innerException: ex);
+            throw new ExecException(ExecErrorKind.ConnectionLost, $"{operation}: the API server {connection.Server} could not be reached: {KubeApiErrors.WithCause(ex)}", ns, pod, container, innerException: ex);
         }
         catch (JsonException ex)
         {
