@@ -21,7 +21,8 @@ public sealed class UpstreamAnswerTests
     [InlineData(8 * 1024 * 1024, true, true)]
     [InlineData(8 * 1024 * 1024, false, false)]
     [InlineData(8 * 1024 * 1024, true, false)]
-    [InlineData(100 * 1024 * 1024, false, false)]
+    // Not (100 MiB, Content-Length, plain HTTP): there kubectl proxy's own answer races (the emulator closes
+    // after reading 64 MiB, and kubectl answers 413 or 502 "broken pipe" by timing), so it is no reference.
     [InlineData(100 * 1024 * 1024, false, true)]
     [InlineData(100 * 1024 * 1024, true, true)]
     public async Task A_body_over_the_api_server_limit_is_its_413_through_both_proxies(int size, bool chunked, bool https)
