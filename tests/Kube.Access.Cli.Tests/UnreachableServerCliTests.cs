@@ -46,7 +46,7 @@ public sealed class UnreachableServerCliTests
     [MemberData(nameof(ServerCommands))]
     public async Task A_closed_port_gives_one_error_line_and_exit_code_1(string[] command)
     {
-        var port = ClosedPort();
+        var port = ClosedLoopbackPort.Take();
         var stderr = await AssertOneErrorLineAsync(port, command);
         if (command[0] != "tour")
         {
@@ -117,15 +117,5 @@ public sealed class UnreachableServerCliTests
         {
             directory.Delete(recursive: true);
         }
-    }
-
-    /// <summary>A loopback port nothing listens on: bound by the system, then closed.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using FluentAssertions;
+using Kube.Access.TestSupport;
 using Xunit;
 
 namespace Kube.Access.Proxy.Tests.ClusterInfoTests;
@@ -16,11 +15,7 @@ public sealed class UnreachableServerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        var closed = new TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
-        _server = new Uri($"http://127.0.0.1:{port}");
+        _server = ClosedLoopbackPort.Server();
         _connection = new KubeConnectionFactory().Create(new KubeEndpoint { Server = _server, Namespace = "default" });
         return Task.CompletedTask;
     }
